@@ -1,0 +1,1 @@
+"""Lava backend of share-neuro."""
