@@ -80,8 +80,9 @@ class Readout:
 
     Classification: `acc = sum of the input current over L steps from start_step`;
     prediction `argmax(acc * scale + L * bias)`. Regression: the input current at each
-    step already holds the FIR sum; the host computes
-    `tanh(current * scale + sum(bias_taps[:t + 1]))` every `output_step` steps.
+    step already contains the FIR sum; the host computes
+    `tanh(current * scale + sum(bias_taps[:r + 1]))` at readout-relative steps
+    `r = k * output_step - 1`, `k = 1 .. L // output_step`.
     """
 
     name: str

@@ -29,15 +29,22 @@ class Activity:
     spikes: dict = field(default_factory=dict)
     # Population name -> int64 (size,): spikes per neuron, summed over samples and steps.
     spike_counts: dict = field(default_factory=dict)
-    # Population name -> int: neuron updates (neurons x steps from start_step on, x samples).
+    # Population or readout name -> int: neuron updates (neurons x steps from start_step
+    # on, x samples); a readout updates during the `length` steps it accumulates.
     neuron_updates: dict = field(default_factory=dict)
     # Synapse group name -> int: binary events delivered, sum over steps and active
-    # sources of that source's non-zero outgoing weights.
+    # sources of that source's non-zero outgoing weights. Every step 0..steps-1 counts,
+    # because the synapse group processes a spike in the step it is sent. Every group
+    # has an entry here and in `graded_events`, 0 for the other kind.
     synaptic_events: dict = field(default_factory=dict)
     # Synapse group name -> int: graded events (non-zero payloads) delivered, counted as above.
     graded_events: dict = field(default_factory=dict)
-    # Population name -> int: threshold or HRF state saturations seen.
+    # Population name -> int: HRF state values clipped to state_bits (u and v counted
+    # separately, per neuron, step and sample); 0 for threshold populations.
     saturations: dict = field(default_factory=dict)
+    # Population or readout name -> int: neuron-steps whose summed input current did not
+    # fit int32 and wrapped around (two's complement), as an int32 store does.
+    current_overflows: dict = field(default_factory=dict)
 
     def firing_rates(self) -> dict:
         """Mean spikes per neuron per active step, per population."""
