@@ -43,7 +43,12 @@ def convert(model_path, out_path, profile_name, dataset_name, calibration_sample
     from share_neuro.network.hdf5 import save_network
 
     profile = load_profile(profile_name)
-    float_model = FloatModel.from_checkpoint(model_path)
+    if model_path.suffix.lower() == ".onnx":
+        from share_neuro.onnx_io.importer import float_model_from_onnx
+
+        float_model = float_model_from_onnx(model_path)
+    else:
+        float_model = FloatModel.from_checkpoint(model_path)
     X, y, dataset_label = calibration_data(float_model, dataset_name, calibration_samples)
 
     network, report = convert_model(
