@@ -1,0 +1,1 @@
+"""Lava Process of a harmonic resonate-and-fire (HRF) population."""

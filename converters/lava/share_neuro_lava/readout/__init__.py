@@ -1,0 +1,1 @@
+"""Lava Process of the readout accumulator."""

@@ -1,0 +1,1 @@
+"""Lava Process that injects the input samples as graded spikes."""

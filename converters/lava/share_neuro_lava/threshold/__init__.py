@@ -1,0 +1,1 @@
+"""Lava Process of a stateless threshold population."""
