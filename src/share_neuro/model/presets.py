@@ -4,9 +4,9 @@ The paper presets reproduce the per-dataset settings of SHaRe-SSM (Agrawal et al
 arXiv 2510.14386, 2025), which reuses the LinOSS protocol (Rusch & Rus, ICLR 2025;
 Walker et al., 2024). That protocol uses Adam with a constant learning rate and
 validates every 1,000 steps. It stops after 10 evaluations without improvement or at
-100,000 steps, runs seeds 2345, 3456, 4567, 5678 and 6789, and does not normalise inputs. The small presets train on two CPU cores
-in minutes and are what `share-neuro train DATASET` uses unless `--preset` says
-otherwise.
+100,000 steps, runs seeds 2345, 3456, 4567, 5678 and 6789, and does not normalise
+inputs. The small presets train on two CPU cores in minutes, and `share-neuro train
+DATASET` uses them unless `--preset` names another.
 
 This module imports no torch.
 """
