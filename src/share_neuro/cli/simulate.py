@@ -20,13 +20,15 @@ from share_neuro.errors import DataError
               help="Simulator: the numpy reference or Lava (needs the Lava environment).")
 @click.option("--tag", type=click.Choice(["fixed_pt", "floating_pt"]), default="fixed_pt", show_default=True,
               help="Lava ProcessModel tag (Lava backend only).")
+@click.option("--target", type=click.Choice(["cpu", "loihi2"]), default="cpu", show_default=True,
+              help="Lava run configuration: Lava's CPU simulation, or Loihi 2 hardware (needs Intel's lava-loihi).")
 @click.option("--compare", type=click.Choice(["reference"]), default=None,
               help="Also run the reference simulator and report how many spikes and predictions match (Lava backend only).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the results as JSON to this file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Samples simulated together by the reference simulator.")
-def simulate(network_path, dataset_name, split, limit, backend, tag, compare, json_path, batch_size):
+def simulate(network_path, dataset_name, split, limit, backend, tag, target, compare, json_path, batch_size):
     """Simulate the network file NET.h5 on a dataset split."""
     from share_neuro.data import load_dataset
     from share_neuro.network.hdf5 import load_network
@@ -38,9 +40,9 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, compare, js
     X, y = data.X, data.y
     if limit is not None:
         X, y = X[:limit], y[:limit]
-    if X.shape[-1] != network.input.size:
-        raise DataError(f"dataset {dataset_name!r} has {X.shape[-1]} channels but the network's input node has "
-                        f"{network.input.size}; pass the dataset the network was converted for")
+    if X.shape[-1] != network.input.data_channels:
+        raise DataError(f"dataset {dataset_name!r} has {X.shape[-1]} channels but the network's input node reads "
+                        f"{network.input.data_channels}; pass the dataset the network was converted for")
     if dataset.task != network.readout.task:
         raise DataError(f"dataset {dataset_name!r} is a {dataset.task} task but the network's readout does "
                         f"{network.readout.task}; pass the dataset the network was converted for")
@@ -49,7 +51,7 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, compare, js
     if backend == "lava":
         from share_neuro.simulation.lava_bridge import run_lava
 
-        activity = run_lava(network_path, X, tag=tag, record_spikes=record, target=y)
+        activity = run_lava(network_path, X, tag=tag, record_spikes=record, target=target)
     else:
         activity = simulate_reference(network, X, record_spikes=False, batch_size=batch_size)
 
@@ -57,6 +59,7 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, compare, js
                "samples": int(activity.samples), "steps": int(activity.steps)}
     if backend == "lava":
         results["tag"] = tag
+        results["target"] = target
     results.update(score(activity, y, network.readout.task))
     results["firing_rates"] = activity.firing_rates()
 
@@ -74,7 +77,12 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, compare, js
 
 
 def score(activity, y, task) -> dict:
-    """Return {"accuracy": ...} or {"mse": ...} of a run against targets y."""
+    """Return {"accuracy": ...} or {"mse": ...} of a run against targets y.
+
+    Regression outputs are already in the dataset's units (the readout undoes the
+    training's target scaling), and the MSE is the mean over all target values, as
+    training reports it.
+    """
     import numpy as np
 
     if task == "classification":
