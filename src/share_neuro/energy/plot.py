@@ -26,14 +26,20 @@ def plot_energy(result: dict, path) -> None:
 
     width = 0.8 / len(profiles)
     positions = np.arange(len(layers))
+    largest = 0.0
     for index, name in enumerate(profiles):
-        energies = [max(layer["energy_j_per_sample"], 1e-18) for layer in result["profiles"][name]["layers"]]
+        energies = [layer["energy_j_per_sample"] for layer in result["profiles"][name]["layers"]]
+        largest = max([largest, *energies])
         energy_axis.bar(positions + index * width, energies, width, label=name)
     energy_axis.set_yscale("log")
+    if largest > 0:
+        # Six decades below the largest layer; smaller layers are negligible and would
+        # otherwise stretch the axis down to zero-energy entries.
+        energy_axis.set_ylim(largest * 1e-6, largest * 3)
     energy_axis.set_xticks(positions + 0.4 - width / 2, layers, rotation=60, ha="right", fontsize=8)
     energy_axis.set_ylabel("energy per sample (J), complete accounting")
     energy_axis.set_title("Energy per layer and hardware profile")
-    energy_axis.legend()
+    energy_axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="profile")
 
     names = list(rates)
     rate_axis.bar(np.arange(len(names)), [rates[name] for name in names], color="tab:gray")
