@@ -198,7 +198,7 @@ def test_missing_checkpoint_rejected(tmp_path):
     assert "checkpoint not found" in result.output
 
 
-def test_time_channel_model_rejected(checkpoint, tmp_path):
+def test_time_channel_config_mismatch_rejected(checkpoint, tmp_path):
     saved = torch.load(checkpoint, weights_only=True)
     saved["config"]["time_channel"] = True
     path = tmp_path / "time.pt"
@@ -208,7 +208,7 @@ def test_time_channel_model_rejected(checkpoint, tmp_path):
     result = CliRunner().invoke(main, ["convert", str(path), "-o", str(out), "--no-progress"])
 
     assert result.exit_code == 2
-    assert "time channel" in result.output
+    assert "time_channel True" in result.output
     assert not out.exists()
 
 

@@ -161,19 +161,18 @@ def _input_port(built: LavaNetwork, name: str):
 
 
 def encode_inputs(network: Network, X: np.ndarray, tag: str) -> np.ndarray:
-    """Turn float inputs (N, L, C) into the payloads of the input node.
+    """Turn raw float inputs (N, L, C) into the payloads of the input node.
 
-    fixed_pt: `saturate(round_half_up((x - mean) / std * 2**frac_bits), bits)` as
-    int32; floating_pt: `(x - mean) / std` as float64.
+    Both tags call the reference simulator's input functions, which append the time
+    channel when the node has one. fixed_pt: the int32 payloads of `quantize_input`;
+    floating_pt: `(x - mean) / std` as float64.
     """
-    from share_neuro.fixedpoint import round_half_up, saturate
+    from share_neuro.simulation.inputs import normalize_input, quantize_input
 
     node: InputNode = network.input
-    normalized = (np.asarray(X, dtype=np.float64) - node.mean) / node.std
     if tag == "floating_pt":
-        return normalized
-    scaled = round_half_up(normalized * np.float64(2.0**node.frac_bits))
-    return saturate(scaled, node.bits)[0].astype(np.int32)
+        return normalize_input(node, X)
+    return quantize_input(node, X).astype(np.int32)
 
 
 def arrange_inputs(payloads: np.ndarray, lanes: int) -> np.ndarray:

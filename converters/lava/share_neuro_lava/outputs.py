@@ -2,8 +2,8 @@
 
 Outputs, predictions, event counts and neuron updates follow
 `share_neuro.simulation.reference`: classification scores are
-`acc * scale + L * bias`, regression outputs `tanh(current * scale + cumulative bias)`
-at readout-relative steps `output_step - 1, 2 output_step - 1, ...`. Under
+`acc * scale + L * bias`, regression outputs `regression_values(current * scale +
+cumulative bias)` (tanh, then the target scaling) at readout-relative steps `output_step - 1, 2 output_step - 1, ...`. Under
 `floating_pt` the currents are already in float units, so the scale is 1.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from share_neuro.network.nodes import Network
 from share_neuro.simulation.activity import Activity
-from share_neuro.simulation.reference import regression_output_steps
+from share_neuro.simulation.reference import regression_output_steps, regression_values
 
 from share_neuro_lava.schedule import Schedule
 
@@ -36,7 +36,7 @@ def _scores(network: Network, readout_rows: np.ndarray, length: int, tag: str):
     output_steps = regression_output_steps(readout, length)
     cumulative_bias = np.cumsum(np.asarray(readout.bias_taps, dtype=np.float64))
     bias = cumulative_bias[np.minimum(output_steps, len(cumulative_bias) - 1)]
-    return np.tanh(currents[:, output_steps, 0] * scale + bias), None
+    return regression_values(readout, currents[:, output_steps, 0] * scale + bias), None
 
 
 def activity_from_records(network: Network, schedule: Schedule, samples: int, length: int, tag: str,

@@ -16,9 +16,9 @@ from share_neuro.conversion.report import agreement, score
 from share_neuro.conversion.resources import DEFAULT_HRF_COMPARTMENTS, check_resources, place
 from share_neuro.conversion.source import FloatModel
 from share_neuro.conversion.timing import DEFAULT_MAX_DELAY
-from share_neuro.fixedpoint.rounding import round_half_up, saturate
 from share_neuro.network.nodes import HRFPopulation, Network
 from share_neuro.network.validate import validate_network
+from share_neuro.simulation.inputs import quantize_input_counted
 
 __all__ = ["BuildOptions", "ConversionError", "FloatModel", "convert", "profile_limits"]
 
@@ -35,11 +35,8 @@ def profile_limits(profile) -> tuple:
 
 
 def input_saturations(network: Network, X: np.ndarray) -> int:
-    """Return how many input values of X the input node clips to its bit width."""
-    node = network.input
-    scaled = (np.asarray(X, dtype=np.float64) - node.mean) / node.std * 2.0**node.frac_bits
-    _, clipped = saturate(round_half_up(scaled), node.bits)
-    return clipped
+    """Return how many input values of X (time channel included) the input node clips to its bit width."""
+    return quantize_input_counted(network.input, X)[1]
 
 
 def convert(
@@ -81,10 +78,12 @@ def convert(
         "model_config": dict(float_model.config),
         "dataset": float_model.dataset,
         "normalization": {key: np.asarray(value).tolist() for key, value in float_model.normalization.items()},
+        "target_scaling": float_model.target_scaling,
         "source": dict(float_model.source),
         "source_sha256": float_model.source.get("sha256", ""),
         "profile": profile.name,
         "weight_bits": weight_bits,
+        "input_bits_requested": input_bits,
         "calibration": calibration.to_dict(),
         "quantization": stats.to_dict(),
     }
@@ -99,14 +98,19 @@ def convert(
 
 
 def make_report(float_model, network, calibration, stats, resources, activity, X, y, profile_name) -> dict:
-    """Return the report dict (see docs/conversion.md for the keys)."""
+    """Return the report dict (see docs/conversion.md for the keys).
+
+    Regression scores and differences are in the dataset's units: the float outputs go
+    through the model's target scaling, and the network's readout applies the same.
+    """
     task = float_model.task
-    float_predictions = np.argmax(calibration.outputs, axis=1) if task == "classification" else None
+    float_outputs = float_model.to_dataset_units(calibration.outputs)
+    float_predictions = np.argmax(float_outputs, axis=1) if task == "classification" else None
     metric = "accuracy" if task == "classification" else "mse"
 
     report = {
         "profile": profile_name,
-        f"float_{metric}": score(task, calibration.outputs, float_predictions, y),
+        f"float_{metric}": score(task, float_outputs, float_predictions, y),
         f"fixed_{metric}": score(task, activity.outputs, activity.predictions, y),
         "cores": resources.cores,
         "neurons": resources.neurons,
@@ -123,6 +127,7 @@ def make_report(float_model, network, calibration, stats, resources, activity, X
         "bits": {
             "weight": int(network.metadata["weight_bits"]),
             "input": int(network.input.bits),
+            "input_requested": int(network.metadata.get("input_bits_requested", network.input.bits)),
             "input_frac": int(network.input.frac_bits),
             "state": max((node.state_bits for node in network.nodes if isinstance(node, HRFPopulation)), default=0),
             "coef_frac": max(stats.coef_frac_bits.values(), default=0),
@@ -131,7 +136,7 @@ def make_report(float_model, network, calibration, stats, resources, activity, X
         "quantization": stats.to_dict(),
         "resources": resources.to_dict(),
     }
-    report.update(agreement(task, calibration.outputs, activity.outputs, activity.predictions))
+    report.update(agreement(task, float_outputs, activity.outputs, activity.predictions))
 
     placements = {placement.name: placement for placement in resources.populations}
     report["layers"] = []

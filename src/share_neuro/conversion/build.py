@@ -25,12 +25,15 @@ from share_neuro.conversion.quantize import frac_bits_for_range, quantize_thresh
 from share_neuro.conversion.source import FloatModel
 from share_neuro.conversion.timing import DEFAULT_MAX_DELAY, Edge, plan_timing
 from share_neuro.network.nodes import DenseSynapses, HRFPopulation, InputNode, Network, Readout, ThresholdPopulation
-from share_neuro.network.validate import WEIGHT_EXP_RANGE
+from share_neuro.network.validate import GRADED_SUM_LIMIT, WEIGHT_EXP_RANGE, graded_sum_bound
 
 # Currents of threshold populations and the readout stay inside 24 bits (the payload
 # width Lava emulates) even in the worst case, so neither int32 wrap nor a 24-bit
 # hardware register can change them.
 CURRENT_BITS = 24
+# Narrowest input payload the converter uses to keep the encoder's graded sums inside
+# int32 (GRADED_SUM_LIMIT). Below it, the converter raises the weight exponent instead.
+MIN_INPUT_BITS = 8
 
 
 @dataclass
@@ -56,9 +59,13 @@ class BuildStats:
     frac_bits: dict = field(default_factory=dict)  # node name -> fraction bits of its current or state
     coef_frac_bits: dict = field(default_factory=dict)  # HRF population -> coefficient fraction bits
     spectral_radius: dict = field(default_factory=dict)  # HRF population -> of the quantised update
+    input_bits: int = 0  # payload width used, at most the requested one (see MIN_INPUT_BITS)
+    graded_sum_bound: dict = field(default_factory=dict)  # graded group -> worst |sum| before the shift
 
     def to_dict(self) -> dict:
         return {
+            "input_bits": self.input_bits,
+            "graded_sum_bound": dict(self.graded_sum_bound),
             "clipped_weights": sum(self.clipped_weights.values()),
             "zeroed_weights": sum(self.zeroed_weights.values()),
             "clipped_weights_per_group": {k: v for k, v in self.clipped_weights.items() if v},
@@ -129,10 +136,15 @@ class _Builder:
         self.nodes = []
         self.synapses = []
 
-    def add_synapses(self, source: str, target: str, weight_float: np.ndarray, scale: float, *, graded=False, tap=None):
-        """Quantise `weight_float * scale` (effective weights) and add the group with its delay."""
+    def add_synapses(self, source: str, target: str, weight_float: np.ndarray, scale: float, *, graded=False, tap=None,
+                     min_weight_exp=None):
+        """Quantise `weight_float * scale` (effective weights) and add the group with its delay.
+
+        `min_weight_exp` forces a coarser grid (smaller integer weights) than the weights need.
+        """
         name = group_name(source, target, tap)
-        quantized = quantize_weights(weight_float * scale, self.options.weight_bits, WEIGHT_EXP_RANGE)
+        exp_range = WEIGHT_EXP_RANGE if min_weight_exp is None else (max(min_weight_exp, WEIGHT_EXP_RANGE[0]), WEIGHT_EXP_RANGE[1])
+        quantized = quantize_weights(weight_float * scale, self.options.weight_bits, exp_range)
         delay_value = self.timing.delay[name]
         delay = np.full(weight_float.shape, delay_value, dtype=np.uint8) if delay_value else None
 
@@ -165,28 +177,66 @@ class _Builder:
         self.stats.frac_bits[name] = frac_bits
         return frac_bits
 
+    def input_payload_bits(self) -> int:
+        """Return the widest payload, up to `options.input_bits`, whose graded encoder sums stay below GRADED_SUM_LIMIT.
+
+        Lava's graded Dense sums `w * payload` in int32 before its weight_exp shift.
+        The integer weights fill the weight grid whatever the input scale, so their row
+        sums are known before the input's fraction bits are chosen.
+        """
+        grid_filling = quantize_weights(self.model.encoder_weight, self.options.weight_bits).weight
+        bits = self.options.input_bits
+        while bits > MIN_INPUT_BITS and graded_sum_bound(grid_filling, bits) >= GRADED_SUM_LIMIT:
+            bits -= 1
+        return bits
+
     def build_input(self):
         model, options = self.model, self.options
+        bits = self.input_payload_bits()
         input_max = self.calibration.max_abs["input"]
-        frac_bits = frac_bits_for_range(input_max, options.input_bits, headroom=options.input_headroom, lowest=0, highest=options.input_bits)
+        frac_bits = frac_bits_for_range(input_max, bits, headroom=options.input_headroom, lowest=0, highest=bits)
+
+        mean = np.asarray(model.normalization["mean"], dtype=np.float64)
+        std = np.asarray(model.normalization["std"], dtype=np.float64)
+        if model.time_channel:
+            # t / L joins after normalisation, so its channel keeps mean 0 and std 1.
+            mean = np.append(mean, 0.0)
+            std = np.append(std, 1.0)
         self.nodes.append(InputNode(
-            name="input", size=model.input_size,
-            mean=np.asarray(model.normalization["mean"], dtype=np.float64),
-            std=np.asarray(model.normalization["std"], dtype=np.float64),
-            frac_bits=frac_bits, bits=options.input_bits, start_step=0,
+            name="input", size=model.encoder_inputs, mean=mean, std=std,
+            frac_bits=frac_bits, bits=bits, start_step=0, time_channel=model.time_channel,
         ))
         self.stats.frac_bits["input"] = frac_bits
+        self.stats.input_bits = bits
         return frac_bits
 
     def build_encoder(self, input_frac_bits):
         model = self.model
+        bits = self.stats.input_bits
         # The input saturates at 2**(bits - 1) payload units, which bounds the current.
-        input_bound = 2.0 ** (self.options.input_bits - 1 - input_frac_bits)
+        input_bound = 2.0 ** (bits - 1 - input_frac_bits)
         worst = float(np.max(np.abs(model.encoder_weight).sum(axis=1))) * input_bound
         frac_bits = self.add_threshold_population(
             "encoder", "encoder", model.theta_enc - model.encoder_bias, worst, [model.encoder_weight], input_frac_bits,
         )
-        self.add_synapses("input", "encoder", model.encoder_weight, 2.0 ** (frac_bits - input_frac_bits), graded=True)
+        scale = 2.0 ** (frac_bits - input_frac_bits)
+        self.add_synapses("input", "encoder", model.encoder_weight, scale, graded=True)
+
+        # A clamped weight_exp or MIN_INPUT_BITS can leave the sum too large: coarsen the
+        # weights one exponent at a time until it fits.
+        group = self.synapses[-1]
+        while graded_sum_bound(group.weight, bits) >= GRADED_SUM_LIMIT:
+            if group.weight_exp >= WEIGHT_EXP_RANGE[1]:
+                raise ConversionError(
+                    f"the encoder's graded synapse group {group.name!r} cannot keep its sums below 2**31 "
+                    f"(where Lava's graded Dense wraps) even with {bits}-bit inputs and the largest weight_exp; "
+                    "the model has too many input channels or too large encoder weights for this network format"
+                )
+            self.synapses.pop()
+            self.add_synapses("input", "encoder", model.encoder_weight, scale, graded=True,
+                              min_weight_exp=group.weight_exp + 1)
+            group = self.synapses[-1]
+        self.stats.graded_sum_bound[group.name] = graded_sum_bound(group.weight, bits)
 
     def build_block(self, k, block):
         model, options = self.model, self.options
@@ -259,11 +309,14 @@ class _Builder:
                     self.add_synapses(source, "readout", coefficient * model.readout_weight, 2.0**frac_bits, tap=tap)
             bias_taps = np.asarray(model.fir * model.readout_bias[0], dtype=np.float64)
 
+        scaling = model.target_scaling if model.task == "regression" and model.target_scaling else {}
         self.nodes.append(Readout(
             name="readout", size=model.output_size, task=model.task, start_step=self.timing.latency["readout"],
             scale=float(2.0**-frac_bits), bias=np.asarray(model.readout_bias, dtype=np.float64),
             output_step=int(model.config["output_step"]) if model.task == "regression" else 1,
             bias_taps=bias_taps,
+            target_center=float(scaling.get("center", 0.0)),
+            target_half_range=float(scaling.get("half_range", 1.0)),
         ))
         self.stats.frac_bits["readout"] = frac_bits
 

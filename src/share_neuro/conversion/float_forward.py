@@ -13,10 +13,18 @@ from share_neuro.conversion.source import FloatModel
 
 
 def normalize(model: FloatModel, X: np.ndarray) -> np.ndarray:
-    """Return `(X - mean) / std` in float64 for raw input X (N, L, C)."""
+    """Return the encoder input for raw X (N, L, C): `(X - mean) / std` in float64, then `t / L` when the model has a time channel.
+
+    The time channel is appended after normalisation, as `ShareSSM.encoder_input` does.
+    """
     mean = np.asarray(model.normalization["mean"], dtype=np.float64)
     std = np.asarray(model.normalization["std"], dtype=np.float64)
-    return (np.asarray(X, dtype=np.float64) - mean) / std
+    x = (np.asarray(X, dtype=np.float64) - mean) / std
+    if not model.time_channel:
+        return x
+    samples, length, _ = x.shape
+    time = np.arange(length, dtype=np.float64) / np.float64(length)
+    return np.concatenate([x, np.broadcast_to(time[None, :, None], (samples, length, 1))], axis=-1)
 
 
 def hrf_states(coefficients, current: np.ndarray) -> tuple:
@@ -51,7 +59,7 @@ def causal_fir(q: np.ndarray, taps: np.ndarray) -> np.ndarray:
 def trace(model: FloatModel, X: np.ndarray) -> dict:
     """Return every intermediate for raw input X (N, L, C), like `ShareSSM.trace`.
 
-    Keys: `input` (normalised), `encoder_current`, `encoder_spikes`, `blocks` (per
+    Keys: `input` (normalised, with the time channel if any), `encoder_current`, `encoder_spikes`, `blocks` (per
     block: `hrf_current`, `hrf_velocity`, `hrf_position`, `hrf_spikes`, `c_current`,
     `c_spikes`, `linear_current`, `linear_spikes`, `stream`), `readout_current` and
     `output` (logits, or regression outputs (N, L // output_step, outputs)).

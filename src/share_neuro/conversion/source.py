@@ -49,7 +49,7 @@ class FloatModel:
 
     config: dict  # ModelConfig.to_dict()
     normalization: dict  # {"mean": (C,) float64, "std": (C,) float64}
-    encoder_weight: np.ndarray  # (H, N)
+    encoder_weight: np.ndarray  # (H, N), N = input_size + 1 with the time channel
     encoder_bias: np.ndarray  # (H,)
     theta_enc: np.ndarray  # (H,)
     blocks: list  # FloatBlock per block
@@ -59,6 +59,9 @@ class FloatModel:
     dataset: str = ""
     source: dict = field(default_factory=dict)  # {"path", "sha256", "kind"}
     metrics: dict = field(default_factory=dict)  # the training metrics, for the report
+    # Regression only: {"center", "half_range"}; the model predicts (y - center) / half_range.
+    # None means the source recorded none, and outputs are taken as the dataset's units.
+    target_scaling: Optional[dict] = None
 
     @property
     def task(self) -> str:
@@ -73,8 +76,25 @@ class FloatModel:
         return int(self.encoder_weight.shape[0])
 
     @property
-    def input_size(self) -> int:
+    def time_channel(self) -> bool:
+        return bool(self.config.get("time_channel", False))
+
+    @property
+    def encoder_inputs(self) -> int:
+        """Number of encoder inputs: the dataset's channels plus the time channel, if any."""
         return int(self.encoder_weight.shape[1])
+
+    @property
+    def input_size(self) -> int:
+        """Number of the dataset's channels (without the time channel)."""
+        return self.encoder_inputs - int(self.time_channel)
+
+    def to_dataset_units(self, outputs: np.ndarray) -> np.ndarray:
+        """Return regression outputs `center + half_range * outputs`; other outputs unchanged."""
+        outputs = np.asarray(outputs, dtype=np.float64)
+        if self.task != "regression" or self.target_scaling is None:
+            return outputs
+        return float(self.target_scaling["center"]) + float(self.target_scaling["half_range"]) * outputs
 
     @property
     def output_size(self) -> int:
@@ -108,6 +128,7 @@ class FloatModel:
         }
         model.dataset = str(checkpoint["dataset"])
         model.metrics = dict(checkpoint.get("metrics") or {})
+        model.target_scaling = read_target_scaling(checkpoint.get("target_scaling"), config, path)
         model.source = {"path": str(path), "sha256": file_sha256(path), "kind": "checkpoint"}
         return model
 
@@ -120,13 +141,25 @@ def check_convertible(config: dict, path) -> None:
             "'share-ssm' models map onto a spiking network (LinOSS has no spikes)"
         )
 
-    # NOTE: the network format has no input for the model's own t / L channel yet.
-    if config.get("time_channel"):
-        raise ConversionError(
-            f"{path} was trained with the time channel (time_channel = true), which the network "
-            "format cannot feed yet; retrain without it (for example with a preset whose "
-            "time_channel is false)"
+
+def read_target_scaling(value, config: dict, path) -> Optional[dict]:
+    """Return the checkpoint's target scaling as floats, None for classification or when absent."""
+    if config.get("task") != "regression" or value is None:
+        return None
+    try:
+        center = float(value["center"])
+        half_range = float(value["half_range"])
+    except (KeyError, TypeError, ValueError):
+        raise InputFileError(
+            f"checkpoint {path} has an invalid target_scaling {value!r}, expected "
+            "{'center': number, 'half_range': number > 0}; train the model again with `share-neuro train`"
+        ) from None
+    if not (np.isfinite(center) and np.isfinite(half_range) and half_range > 0.0):
+        raise InputFileError(
+            f"checkpoint {path} has target_scaling center {center} and half_range {half_range}, expected "
+            "finite values with half_range > 0; train the model again with `share-neuro train`"
         )
+    return {"center": center, "half_range": half_range}
 
 
 def from_state_dict(config: dict, state: dict) -> FloatModel:
@@ -156,6 +189,13 @@ def from_state_dict(config: dict, state: dict) -> FloatModel:
         ))
 
     channels = int(config["input_size"])
+    expected = channels + int(bool(config.get("time_channel", False)))
+    if state["encoder.weight"].shape[1] != expected:
+        raise InputFileError(
+            f"the encoder takes {state['encoder.weight'].shape[1]} inputs but the config (input_size {channels}, "
+            f"time_channel {bool(config.get('time_channel', False))}) implies {expected}; "
+            "pass an unmodified checkpoint written by `share-neuro train`"
+        )
     return FloatModel(
         config=config,
         normalization={"mean": np.zeros(channels), "std": np.ones(channels)},

@@ -18,6 +18,7 @@ import numpy as np
 from share_neuro.errors import InputFileError
 from share_neuro.network.nodes import (
     FORMAT_NAME,
+    FIELDS_SINCE_1_1,
     FORMAT_VERSION,
     DenseSynapses,
     HRFPopulation,
@@ -32,11 +33,12 @@ NODE_KINDS = {InputNode: "input", ThresholdPopulation: "threshold", HRFPopulatio
 
 # Scalar attributes per node kind: name -> Python type.
 NODE_ATTRIBUTES = {
-    "input": {"size": int, "start_step": int, "frac_bits": int, "bits": int},
+    "input": {"size": int, "start_step": int, "frac_bits": int, "bits": int, "time_channel": bool},
     "threshold": {"size": int, "start_step": int, "role": str, "current_frac_bits": int},
     "hrf": {"size": int, "start_step": int, "scheme": str, "spike_on": str, "state_bits": int,
             "coef_frac_bits": int, "state_frac_bits": int},
-    "readout": {"size": int, "start_step": int, "task": str, "scale": float, "output_step": int},
+    "readout": {"size": int, "start_step": int, "task": str, "scale": float, "output_step": int,
+                "target_center": float, "target_half_range": float},
 }
 # Array datasets per node kind: name -> required?
 NODE_ARRAYS = {
@@ -235,7 +237,8 @@ def _read(file, path) -> Network:
     if not isinstance(metadata, dict):
         reader.fail("root attribute 'metadata'", "must be a JSON object")
 
-    nodes = [_read_node(reader, name, group) for name, group in reader.ordered_groups(file, "nodes")]
+    minor = int(version.split(".")[1])
+    nodes = [_read_node(reader, name, group, minor) for name, group in reader.ordered_groups(file, "nodes")]
     synapses = [_read_synapses(reader, name, group) for name, group in reader.ordered_groups(file, "synapses")]
     return Network(nodes=nodes, synapses=synapses, metadata=metadata, version=version)
 
@@ -247,12 +250,17 @@ def _major(version: str):
     return int(parts[0])
 
 
-def _read_node(reader, name, group):
+def _read_node(reader, name, group, minor: int):
     field = f"node {name!r}"
     kind = reader.attribute(group, "kind", str, field)
     if kind not in NODE_ATTRIBUTES:
         reader.fail(f"{field} attribute 'kind'", f"is {kind!r}, expected one of {sorted(NODE_ATTRIBUTES)}")
-    values = {key: reader.attribute(group, key, kind_type, field) for key, kind_type in NODE_ATTRIBUTES[kind].items()}
+    values = {}
+    for key, kind_type in NODE_ATTRIBUTES[kind].items():
+        if minor < 1 and (kind, key) in FIELDS_SINCE_1_1 and key not in group.attrs:
+            values[key] = FIELDS_SINCE_1_1[(kind, key)]
+        else:
+            values[key] = reader.attribute(group, key, kind_type, field)
     values.update({key: reader.array(group, key, required, field) for key, required in NODE_ARRAYS[kind].items()})
 
     if kind == "input":

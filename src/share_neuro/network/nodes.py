@@ -14,7 +14,13 @@ from typing import Any, Mapping, Optional, Union
 import numpy as np
 
 FORMAT_NAME = "share-neuro-network"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
+# Fields added in 1.1, with the value that a 1.0 file implies: (node kind, field) -> default.
+FIELDS_SINCE_1_1 = {
+    ("input", "time_channel"): False,
+    ("readout", "target_center"): 0.0,
+    ("readout", "target_half_range"): 1.0,
+}
 
 # Coefficient names of an HRF population, per update form.
 IMEX_COEFFICIENTS = ("k_a", "k_i", "k_dt")
@@ -27,7 +33,10 @@ SPIKE_SIGNALS = ("position", "velocity")
 class InputNode:
     """Real-valued input channels sent as signed graded spikes.
 
-    `x_int = saturate(round_half_up((x - mean) / std * 2**frac_bits), bits)`.
+    `x_int = saturate(round_half_up((x - mean) / std * 2**frac_bits), bits)`. With
+    `time_channel`, the last of the `size` channels is not read from the data: the host
+    appends `t / L` (t = 0 .. L-1) to the raw input, and `mean` 0 and `std` 1 leave it
+    unnormalised, as the model appends it after normalisation.
     """
 
     name: str
@@ -37,6 +46,12 @@ class InputNode:
     frac_bits: int
     bits: int  # signed payload width, at most 24
     start_step: int = 0
+    time_channel: bool = False  # the last channel is t / L, appended by the host
+
+    @property
+    def data_channels(self) -> int:
+        """Number of channels read from the dataset (`size` without the time channel)."""
+        return int(self.size) - int(bool(self.time_channel))
 
 
 @dataclass
@@ -81,8 +96,9 @@ class Readout:
     Classification: `acc = sum of the input current over L steps from start_step`;
     prediction `argmax(acc * scale + L * bias)`. Regression: the input current at each
     step already contains the FIR sum; the host computes
-    `tanh(current * scale + sum(bias_taps[:r + 1]))` at readout-relative steps
-    `r = k * output_step - 1`, `k = 1 .. L // output_step`.
+    `target_center + target_half_range * tanh(current * scale + sum(bias_taps[:r + 1]))`
+    at readout-relative steps `r = k * output_step - 1`, `k = 1 .. L // output_step`,
+    which maps the model's tanh range back to the dataset's units.
     """
 
     name: str
@@ -93,6 +109,8 @@ class Readout:
     bias: np.ndarray  # float64 (size,)
     output_step: int = 1
     bias_taps: Optional[np.ndarray] = None  # float64 (K,), regression only: FIR taps times 1
+    target_center: float = 0.0  # regression only, in the dataset's units
+    target_half_range: float = 1.0  # regression only, dataset units per model output unit, > 0
 
 
 @dataclass

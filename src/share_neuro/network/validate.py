@@ -2,8 +2,9 @@
 
 `validate_network` raises one `InputFileError` that names the first offending field
 and the fix. The bounds below keep every integer operation of the simulators
-exact: float64 matrix products of integers stay below 2**53, and HRF sums stay inside
-int64.
+exact: float64 matrix products of integers stay below 2**53, HRF sums stay inside
+int64, and a graded group's sum before its weight_exp shift stays inside int32, where
+Lava's graded Dense computes it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ MAX_NODE_SIZE = 1 << 20  # with 24-bit payloads and 9-bit weights, keeps sums be
 # int64 for every allowed size; a hardware profile may restrict them further.
 WEIGHT_EXP_RANGE = (-24, 8)
 MAX_START_STEP = 1 << 20
+# Lava 0.10.0's graded Dense multiplies and sums in int32 before it applies weight_exp,
+# so every graded row sum must stay below this in magnitude (see graded_sum_bound).
+GRADED_SUM_LIMIT = 1 << 31
 TASKS = ("classification", "regression")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -89,6 +93,21 @@ class _Checker:
     def within(self, field, value, low, high, action):
         if value.size and (int(value.min()) < low or int(value.max()) > high):
             self.fail(field, f"has values in [{int(value.min())}, {int(value.max())}], outside [{low}, {high}]", action)
+
+
+def max_payload(bits: int) -> int:
+    """Return the largest magnitude of a signed `bits`-bit payload, 2**(bits - 1)."""
+    return 1 << (int(bits) - 1)
+
+
+def graded_sum_bound(weight, bits: int) -> int:
+    """Return the worst-case |sum_j w_ij * s_j| of a graded group over rows i: max_i sum_j |w_ij| * 2**(bits - 1).
+
+    A group is safe on Lava when this is below GRADED_SUM_LIMIT.
+    """
+    weight = np.asarray(weight, dtype=np.int64)
+    row_sum = int(np.abs(weight).sum(axis=1).max()) if weight.size else 0
+    return row_sum * max_payload(bits)
 
 
 def validate_network(network: Network, *, where: str = "network", strict_dtypes: bool = False) -> None:
@@ -151,6 +170,15 @@ def _check_node(check, node, action):
         check.array(f"{prefix} std", node.std, "std", shape, action)
         if np.any(node.std <= 0):
             check.fail(f"{prefix} std", "contains values <= 0", action)
+        if not isinstance(node.time_channel, (bool, np.bool_)):
+            check.fail(f"{prefix} time_channel", f"must be a boolean, got {node.time_channel!r}", action)
+        if node.time_channel:
+            if node.size < 2:
+                check.fail(f"{prefix} size", f"is {node.size}; with time_channel it needs a data channel and the time channel", action)
+            # The model appends t / L after normalisation, so the time channel passes unchanged.
+            if node.mean[-1] != 0.0 or node.std[-1] != 1.0:
+                check.fail(f"{prefix} mean/std", f"of the time channel are {node.mean[-1]!r}/{node.std[-1]!r}, "
+                           "expected 0 and 1 (t / L is not normalised)", action)
         return
 
     if isinstance(node, ThresholdPopulation):
@@ -173,6 +201,13 @@ def _check_node(check, node, action):
         check.fail(f"{prefix} scale", f"must be a finite number, got {node.scale!r}", action)
     check.array(f"{prefix} bias", node.bias, "bias", shape, action)
     check.integer(f"{prefix} output_step", node.output_step, 1, MAX_START_STEP, action)
+    for name in ("target_center", "target_half_range"):
+        value = getattr(node, name)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (float, int, np.floating, np.integer)) \
+                or not math.isfinite(float(value)):
+            check.fail(f"{prefix} {name}", f"must be a finite number, got {value!r}", action)
+    if float(node.target_half_range) <= 0.0:
+        check.fail(f"{prefix} target_half_range", f"is {node.target_half_range!r}, expected > 0", action)
     if node.task == "regression":
         if node.size != 1:
             check.fail(f"{prefix} size", f"is {node.size}; a regression readout has exactly 1 output", action)
@@ -250,6 +285,13 @@ def _check_synapses(check, synapses, nodes, action):
     check.within(f"{prefix} weight", synapses.weight, WEIGHT_MIN, WEIGHT_MAX, action)
     if np.any(np.asarray(synapses.weight, dtype=np.int64) % 2 != 0):
         check.fail(f"{prefix} weight", "contains odd values (Lava's mixed-sign Dense keeps only even weights)", action)
+    if graded:
+        bound = graded_sum_bound(synapses.weight, source.bits)
+        if bound >= GRADED_SUM_LIMIT:
+            check.fail(f"{prefix} weight", f"can sum to {bound} before the weight_exp shift ({source.bits}-bit payloads "
+                       f"times a row sum of |weight| of {bound // max_payload(source.bits)}), reaching 2**31 where "
+                       "Lava's graded Dense wraps in int32",
+                       "lower the input node's bits or the weight magnitudes (convert again)")
     if synapses.delay is not None:
         check.array(f"{prefix} delay", synapses.delay, "delay", shape, action)
         check.within(f"{prefix} delay", synapses.delay, 0, MAX_DELAY, action)

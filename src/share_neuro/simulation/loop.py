@@ -119,7 +119,11 @@ def _input_payload(node, x, t):
         return [0] * node.size
     payload = []
     for channel in range(node.size):
-        scaled = (float(x[relative, channel]) - float(node.mean[channel])) / float(node.std[channel])
+        if node.time_channel and channel == node.size - 1:
+            raw = relative / x.shape[0]  # t / L, appended after the data channels
+        else:
+            raw = float(x[relative, channel])
+        scaled = (raw - float(node.mean[channel])) / float(node.std[channel])
         value = math.floor(scaled * 2.0**node.frac_bits + 0.5)
         payload.append(_clip(value, node.bits)[0])
     return payload
@@ -195,4 +199,6 @@ def _readout_step(node, current, t, length, accumulator, activity, sample):
         for tap in taps:
             bias += tap
         value = float(current[0]) * float(node.scale) + bias
-        activity.outputs[sample, (relative + 1) // node.output_step - 1] = np.tanh(np.float64(value))
+        squashed = float(np.tanh(np.float64(value)))
+        output = float(node.target_center) + float(node.target_half_range) * squashed
+        activity.outputs[sample, (relative + 1) // node.output_step - 1] = output

@@ -16,10 +16,13 @@ import numpy as np
 
 from share_neuro.errors import DataError
 from share_neuro.fixedpoint.hrf_update import HRFParams, hrf_step
-from share_neuro.fixedpoint.rounding import dense_shift, round_half_up, saturate, wrap_int32
+from share_neuro.fixedpoint.rounding import dense_shift, wrap_int32
 from share_neuro.network.nodes import HRFPopulation, InputNode, Network, Readout, ThresholdPopulation
 from share_neuro.network.validate import validate_network
 from share_neuro.simulation.activity import Activity
+from share_neuro.simulation.inputs import quantize_input
+
+__all__ = ["check_inputs", "quantize_input", "regression_output_steps", "regression_values", "simulate"]
 
 FLOAT32_EXACT = 1 << 24
 
@@ -36,17 +39,13 @@ class _SynapsePlan:
     nonzero_per_source: np.ndarray  # int64 (source size,)
 
 
-def quantize_input(node: InputNode, X) -> np.ndarray:
-    """Return the int64 graded payloads `saturate(round_half_up((x - mean) / std * 2**frac_bits), bits)`."""
-    scaled = (np.asarray(X, dtype=np.float64) - node.mean.astype(np.float64)) / node.std.astype(np.float64)
-    payload, _ = saturate(round_half_up(scaled * np.float64(2.0**node.frac_bits)), node.bits)
-    return payload
-
-
 def check_inputs(network: Network, X) -> np.ndarray:
-    """Return X as an array of shape (samples, length, channels), or raise DataError."""
+    """Return X as an array of shape (samples, length, channels), or raise DataError.
+
+    `channels` excludes the time channel, which the host appends itself.
+    """
     X = np.asarray(X)
-    channels = network.input.size
+    channels = network.input.data_channels
     if X.ndim != 3 or X.shape[2] != channels:
         raise DataError(f"input has shape {X.shape}, expected (samples, length, {channels}); "
                         "pass a dataset whose channels match the network's input node")
@@ -64,10 +63,21 @@ def regression_output_steps(readout: Readout, length: int) -> np.ndarray:
     return np.arange(readout.output_step - 1, length, readout.output_step, dtype=np.int64)
 
 
+def regression_values(readout: Readout, value) -> np.ndarray:
+    """Return the regression outputs in the dataset's units for `value = current * scale + cumulative bias` (float64).
+
+    `target_center + target_half_range * tanh(value)`: the inverse of the target
+    scaling that training applied.
+    """
+    squashed = np.tanh(np.asarray(value, dtype=np.float64))
+    return np.float64(readout.target_center) + np.float64(readout.target_half_range) * squashed
+
+
 def simulate(network: Network, X, *, record_spikes: bool = False, batch_size: int = 256, progress: bool = True) -> Activity:
     """Simulate `network` on raw inputs X of shape (samples, length, channels).
 
-    The input node normalises and quantises X itself. With `record_spikes`, every
+    The input node normalises and quantises X itself (appending `t / L` first when it
+    has a time channel), so X has the dataset's channels only. With `record_spikes`, every
     population's spike train is kept as bool (samples, steps, size); otherwise memory
     does not grow with the number of steps.
     """
@@ -265,5 +275,5 @@ def _update_readout(node, current, t, length, accumulator, output_steps, cumulat
     position = np.searchsorted(output_steps, relative)
     if position < len(output_steps) and output_steps[position] == relative:
         bias = cumulative_bias[min(relative, len(cumulative_bias) - 1)]
-        value = np.tanh(current[:, 0].astype(np.float64) * np.float64(node.scale) + bias)
+        value = regression_values(node, current[:, 0].astype(np.float64) * np.float64(node.scale) + bias)
         activity.outputs[offset:offset + len(current), position] = value
