@@ -71,16 +71,6 @@ def test_lava_weight_grid_inhibitory_clips_minus_256():
     assert lava_dense_weights(np.array([[255, 3]])).tolist() == [[255, 3]]
 
 
-def test_lava_weight_grid_matches_lava():
-    weightutils = pytest.importorskip("lava.utils.weightutils")
-    rng = np.random.default_rng(5)
-    for low, high in [(-300, 300), (0, 300), (-300, 1)]:
-        weights = rng.integers(low, high, size=(6, 7))
-        sign_mode = weightutils.determine_sign_mode(weights)
-        lava = weightutils.truncate_weights(weightutils.clip_weights(weights, sign_mode, num_bits=8), sign_mode, 8)
-        assert np.array_equal(lava_dense_weights(weights), lava)
-
-
 # Two neurons, coef_frac_bits 12 (1.0 = 4096), computed by hand step by step.
 IMEX_COEFFICIENTS = {"k_a": np.array([-1024, -2048]), "k_i": np.array([2048, 4096]), "k_dt": np.array([4096, 2048])}
 IMEX_CURRENTS = [[10, 7], [0, 7], [-3, 0]]
