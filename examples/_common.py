@@ -12,13 +12,17 @@ from share_neuro.errors import ShareNeuroError
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
-def argument_parser(description: str, dataset: str, lava_samples: int = 20) -> argparse.ArgumentParser:
-    """Return a parser with the options every example shares: --out, --lava-samples, --no-resume."""
+def argument_parser(description: str, dataset: str, lava_samples: int = 20,
+                    max_steps: int = None) -> argparse.ArgumentParser:
+    """Return a parser with the options every example shares: --out, --lava-samples, --max-steps, --no-resume."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, default=REPOSITORY / "runs" / "examples" / dataset,
                         help="folder for the results (default: runs/examples/<dataset> in the repository)")
     parser.add_argument("--lava-samples", type=int, default=lava_samples,
                         help=f"test sequences run on Lava (default: {lava_samples})")
+    default_steps = "the preset's" if max_steps is None else max_steps
+    parser.add_argument("--max-steps", type=int, default=max_steps,
+                        help=f"maximum optimiser steps; a small value gives a quick trial run (default: {default_steps})")
     parser.add_argument("--no-resume", action="store_true", help="start over instead of resuming a run in --out")
     return parser
 

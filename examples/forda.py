@@ -15,7 +15,7 @@ from share_neuro.demo import DemoOptions
 def main() -> int:
     arguments = argument_parser(__doc__.splitlines()[0], "forda", lava_samples=10).parse_args()
     options = DemoOptions(dataset="forda", out=arguments.out, lava_samples=arguments.lava_samples,
-                          resume=not arguments.no_resume)
+                          resume=not arguments.no_resume, max_steps=arguments.max_steps)
     return run(options)
 
 

@@ -14,7 +14,7 @@ from share_neuro.demo import DemoOptions
 def main() -> int:
     arguments = argument_parser(__doc__.splitlines()[0], "hapt").parse_args()
     options = DemoOptions(dataset="hapt", out=arguments.out, lava_samples=arguments.lava_samples,
-                          resume=not arguments.no_resume)
+                          resume=not arguments.no_resume, max_steps=arguments.max_steps)
     return run(options)
 
 

@@ -25,11 +25,10 @@ PAPER_SETS = ("eigenworms", "selfregulationscp1", "selfregulationscp2", "ethanol
 
 
 def main() -> int:
-    parser = argument_parser(__doc__.splitlines()[0], "uea", lava_samples=2)
+    parser = argument_parser(__doc__.splitlines()[0], "uea", lava_samples=2, max_steps=300)
     parser.add_argument("--dataset", choices=PAPER_SETS, default="eigenworms", help="UEA set (default: eigenworms)")
     parser.add_argument("--data-dir", type=Path, default=None, help="folder with <Problem>_TRAIN.ts and _TEST.ts")
     parser.add_argument("--preset", default="small", help="training preset (default: small)")
-    parser.add_argument("--max-steps", type=int, default=300, help="maximum optimiser steps (default: 300)")
     arguments = parser.parse_args()
 
     out = arguments.out

@@ -22,6 +22,9 @@ from share_neuro.onnx_io.export import export_checkpoint  # noqa: E402
 from share_neuro.onnx_io.importer import float_model_from_onnx, load_onnx, model_from_onnx  # noqa: E402
 from share_neuro.onnx_io.parameters import expected_parameters  # noqa: E402
 
+# Target scaling of a regression checkpoint, as `share-neuro train` records it for Tecator.
+TARGET_SCALING = {"center": 24.7, "half_range": 29.750000000000004}
+
 CONFIGS = [
     {"scheme": "im"},
     {"scheme": "imex", "time_channel": True},
@@ -46,8 +49,26 @@ def write_checkpoint(path: Path, seed: int = 0, dataset: str = "basicmotions", *
             model(torch.randn(4, 20, 6))
     rng = np.random.default_rng(seed)
     normalization = {"mean": rng.normal(size=6).tolist(), "std": rng.uniform(0.5, 2, size=6).tolist()}
-    return save(path, model, config, dataset=dataset, normalization=normalization,
-                metrics={"seed": 2345, "test_accuracy": 0.75})
+    save(path, model, config, dataset=dataset, normalization=normalization,
+         metrics={"seed": 2345, "test_accuracy": 0.75})
+
+    if config.task == "regression":  # the trainer adds target_scaling to what `save` writes
+        checkpoint = torch.load(path, weights_only=True)
+        checkpoint["target_scaling"] = dict(TARGET_SCALING)
+        torch.save(checkpoint, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained_tecator(tmp_path_factory):
+    """tecator-small (time channel, scaled fat targets) trained for 3 steps, and its ONNX export."""
+    from share_neuro.training.loop import TrainRequest, train
+
+    folder = tmp_path_factory.mktemp("tecator")
+    checkpoint = folder / "tecator.pt"
+    train(TrainRequest(dataset="tecator", preset="tecator-small", max_steps=3, out=checkpoint, threads=1,
+                       progress=False))
+    return checkpoint, export_checkpoint(checkpoint, folder / "tecator.onnx")
 
 
 @pytest.mark.parametrize("options", CONFIGS, ids=lambda options: "-".join(map(str, options.values())))
@@ -64,6 +85,7 @@ def test_state_dict_round_trip_exact(tmp_path, options):
         assert restored.dtype == tensor.dtype, name
         assert torch.equal(restored, tensor), name
     assert exported.normalization == original["normalization"]
+    assert exported.target_scaling == original.get("target_scaling")
     assert exported.config == original["config"]
     assert exported.dataset == "basicmotions"
     assert exported.metrics == original["metrics"]
@@ -101,8 +123,7 @@ def assert_float_models_equal(a: FloatModel, b: FloatModel):
             assert left == right, field.name
 
 
-# The converter rejects the time channel, so the convertible configs leave it out.
-CONVERTIBLE = [options for options in CONFIGS if options.get("model") != "linoss" and not options.get("time_channel")]
+CONVERTIBLE = [options for options in CONFIGS if options.get("model") != "linoss"]
 
 
 @pytest.mark.parametrize("options", CONVERTIBLE, ids=lambda options: "-".join(map(str, options.values())))
@@ -116,6 +137,17 @@ def test_float_model_equals_checkpoint(tmp_path, options):
     assert len(from_onnx.source["checkpoint_sha256"]) == 64
 
 
+def test_trained_regression_float_model_equal(trained_tecator):
+    checkpoint, onnx_path = trained_tecator
+    from_checkpoint = FloatModel.from_checkpoint(checkpoint)
+    from_onnx = float_model_from_onnx(onnx_path)
+
+    assert_float_models_equal(from_checkpoint, from_onnx)
+    assert from_onnx.time_channel
+    assert from_onnx.target_scaling == torch.load(checkpoint, weights_only=True)["target_scaling"]
+    assert from_onnx.target_scaling["half_range"] > 1.0
+
+
 def test_linoss_float_model_rejected(tmp_path):
     from share_neuro.conversion.errors import ConversionError
 
@@ -126,14 +158,28 @@ def test_linoss_float_model_rejected(tmp_path):
 
 
 def test_conversion_gives_identical_networks(tmp_path):
+    checkpoint = write_checkpoint(tmp_path / "model.pt", scheme="imex")
+    onnx_path = export_checkpoint(checkpoint, tmp_path / "model.onnx")
+    assert_identical_networks(checkpoint, onnx_path, "basicmotions", tmp_path)
+
+
+def test_trained_regression_identical_networks(trained_tecator, tmp_path):
+    checkpoint, onnx_path = trained_tecator
+    readout = assert_identical_networks(checkpoint, onnx_path, "tecator", tmp_path).readout
+    scaling = torch.load(checkpoint, weights_only=True)["target_scaling"]
+
+    assert readout.target_center == scaling["center"]
+    assert readout.target_half_range == scaling["half_range"]
+
+
+def assert_identical_networks(checkpoint: Path, onnx_path: Path, dataset: str, folder: Path):
+    """Convert the checkpoint and its export, assert equal networks (except for the source), return one."""
     from share_neuro.conversion import convert
     from share_neuro.data import load_dataset
     from share_neuro.energy.profiles import load_profile
 
-    checkpoint = write_checkpoint(tmp_path / "model.pt", scheme="imex")
-    onnx_path = export_checkpoint(checkpoint, tmp_path / "model.onnx")
-    X = load_dataset("basicmotions").train.X[:6]
-    y = load_dataset("basicmotions").train.y[:6]
+    train = load_dataset(dataset).train
+    X, y = train.X[:6], train.y[:6]
     profile = load_profile("loihi2")
 
     networks = []
@@ -145,10 +191,11 @@ def test_conversion_gives_identical_networks(tmp_path):
 
     from share_neuro.network.hdf5 import load_network, save_network
 
-    reloaded = [load_network(save_network(network, tmp_path / f"net{index}.h5")) for index, network in enumerate(networks)]
+    reloaded = [load_network(save_network(network, folder / f"net{index}.h5")) for index, network in enumerate(networks)]
     assert repr(reloaded[0].nodes) == repr(reloaded[1].nodes)
     assert repr(reloaded[0].synapses) == repr(reloaded[1].synapses)
     assert reloaded[0].metadata == reloaded[1].metadata
+    return reloaded[0]
 
 
 def foreign_model(op_type: str = "Identity") -> onnx.ModelProto:
@@ -195,6 +242,29 @@ def test_edited_coefficients_rejected(tmp_path):
     tensor.CopyFrom(onnx.numpy_helper.from_array(values.astype(np.float32), tensor.name))
     onnx.save(model, onnx_path)
     with pytest.raises(InputFileError, match="coefficients blocks.0.hrf.coefficients.m12"):
+        load_onnx(onnx_path)
+
+
+@pytest.mark.parametrize("value", ['{"center": 1.0, "half_range": -2.0}', '{"center": 1.0}', '[1, 2]'])
+def test_invalid_target_scaling_rejected(tmp_path, value):
+    checkpoint = write_checkpoint(tmp_path / "model.pt", **CONFIGS[3])
+    onnx_path = export_checkpoint(checkpoint, tmp_path / "model.onnx")
+    model = onnx.load(onnx_path)
+    entry = next(entry for entry in model.metadata_props if entry.key == "share_neuro.target_scaling")
+    entry.value = value
+    onnx.save(model, onnx_path)
+    with pytest.raises(InputFileError, match="share_neuro.target_scaling"):
+        load_onnx(onnx_path)
+
+
+def test_edited_target_scaling_initializer_rejected(tmp_path):
+    checkpoint = write_checkpoint(tmp_path / "model.pt", **CONFIGS[3])
+    onnx_path = export_checkpoint(checkpoint, tmp_path / "model.onnx")
+    model = onnx.load(onnx_path)
+    tensor = next(t for t in model.graph.initializer if t.name == "target_scaling.center")
+    tensor.CopyFrom(onnx.numpy_helper.from_array(np.asarray(0.0, dtype=np.float32), tensor.name))
+    onnx.save(model, onnx_path)
+    with pytest.raises(InputFileError, match="graph differs"):
         load_onnx(onnx_path)
 
 

@@ -20,6 +20,7 @@ from share_neuro.model import ModelConfig, build_model  # noqa: E402
 from share_neuro.onnx_io.export import export_module  # noqa: E402
 from share_neuro.onnx_io.parity import compare_share_ssm, run_onnx  # noqa: E402
 from share_neuro.training.normalization import apply_normalization, fit_normalization  # noqa: E402
+from share_neuro.training.targets import fit_target_scaling  # noqa: E402
 
 LONG = 17_984
 
@@ -126,6 +127,23 @@ def test_tecator_regression_output_step(tecator):
     expected = forward(module, apply_normalization(X, normalization))
     assert outputs["outputs"].shape == expected.shape == (8, 14, 1)
     np.testing.assert_allclose(outputs["outputs"], expected, rtol=1e-5, atol=1e-5)
+    # Without a recorded target scaling the outputs are taken as the dataset's units.
+    np.testing.assert_array_equal(outputs["predictions"], outputs["outputs"])
+
+
+def test_tecator_predictions_in_dataset_units(tecator):
+    module = small_model(tecator, scheme="imex", time_channel=True, output_step=1)
+    normalization = fit_normalization(tecator.train.X)
+    scaling = fit_target_scaling(tecator.train.y)
+    X = tecator.test.X[:8]
+    model = export_module(module, normalization, target_scaling=scaling)
+    outputs = run_onnx(model.SerializeToString(), X)
+
+    expected = scaling["center"] + scaling["half_range"] * forward(module, apply_normalization(X, normalization))
+    assert scaling["half_range"] > 1.0
+    assert outputs["predictions"].shape == (8, 100, 1)
+    # float32 arithmetic on values up to about 50 (fat percentage).
+    np.testing.assert_allclose(outputs["predictions"], expected, rtol=1e-5, atol=1e-4)
 
 
 @pytest.mark.parametrize("scheme", ["im", "imex", "imex-damped"])

@@ -75,7 +75,10 @@ def resolve_run(options: DemoOptions) -> tuple:
     return seed, preset.name
 
 
-def resume_hint(options: DemoOptions, stage: Stage) -> str:
+def resume_hint(options: DemoOptions, stage: Stage, markers: dict) -> str:
+    """Return how to continue after `stage` failed; `markers` contains the stages completed before it."""
+    if not markers:
+        return "No stage has completed yet. Fix the cause and run the same command again."
     return (f"Completed stages are kept in {options.out}. Run the same command again to resume at stage "
             f"'{stage.name}'; add --no-resume to start over.")
 
@@ -132,21 +135,21 @@ def _run_stage(stage: Stage, settings: dict, state: RunState, options: DemoOptio
         summary = stage.run(context)
         return state.commit(stage.name, stage.outputs, settings, time.perf_counter() - began, summary)
     except ShareNeuroError as error:
-        raise DemoError(f"{error}\nStage '{stage.name}' did not finish. {resume_hint(options, stage)}") from error
+        raise DemoError(f"{error}\nStage '{stage.name}' did not finish. {resume_hint(options, stage, markers)}") from error
     except OSError as error:
-        raise DemoError(_os_error_message(error, stage, options)) from error
+        raise DemoError(_os_error_message(error, stage, options, markers)) from error
     except BaseException:
         # Ctrl-C or an unexpected error: the caller reports it, so only add how to resume.
-        echo(f"\nStage '{stage.name}' did not finish. {resume_hint(options, stage)}", err=True)
+        echo(f"\nStage '{stage.name}' did not finish. {resume_hint(options, stage, markers)}", err=True)
         raise
     finally:
         state.discard_staging(stage.name)
 
 
-def _os_error_message(error: OSError, stage: Stage, options: DemoOptions) -> str:
+def _os_error_message(error: OSError, stage: Stage, options: DemoOptions, markers: dict) -> str:
     where = f" ({error.filename})" if error.filename else ""
     if error.errno == errno.ENOSPC:
         cause = f"The disk is full{where}. Free some space"
     else:
         cause = f"A file operation failed{where}: {error.strerror or error}. Fix the cause"
-    return f"{cause}, then resume.\nStage '{stage.name}' did not finish. {resume_hint(options, stage)}"
+    return f"{cause}, then resume.\nStage '{stage.name}' did not finish. {resume_hint(options, stage, markers)}"

@@ -26,6 +26,9 @@ from share_neuro.onnx_io.parameters import (
 )
 
 TRACE_PREFIX = "trace."
+# Regression only: `outputs` mapped back to the dataset's units with the target scaling.
+PREDICTIONS_NAME = "predictions"
+TARGET_SCALING_INITIALIZERS = ("target_scaling.center", "target_scaling.half_range")
 
 
 def output_name(config: dict) -> str:
@@ -33,16 +36,19 @@ def output_name(config: dict) -> str:
     return "logits" if config["task"] == "classification" else "outputs"
 
 
-def build_onnx_model(config: dict, state: dict, normalization: dict, coefficients: dict, *, dataset: str = "",
-                     metrics: dict = None, length: int = None, trace_outputs: bool = False,
-                     source_sha256: str = "") -> onnx.ModelProto:
+def build_onnx_model(config: dict, state: dict, normalization: dict, coefficients: dict, *,
+                     target_scaling: dict = None, dataset: str = "", metrics: dict = None, length: int = None,
+                     trace_outputs: bool = False, source_sha256: str = "") -> onnx.ModelProto:
     """Return the ONNX model of the share-neuro model `config` with parameters `state`.
 
     `state` maps state-dict names to numpy arrays; each float32 array becomes an
     initializer of that name, unchanged, except the raw HRF parameters and the int64
     scalars (BatchNorm's counter), which go to the metadata. `coefficients` maps the
     names of `parameters.graph_initializers` for the HRF coefficients to the float32
-    values that torch computes (see `torch_coefficients`). `length` fixes the
+    values that torch computes (see `torch_coefficients`). `target_scaling`
+    ({"center", "half_range"}, regression only, ignored for classification) sets the
+    `predictions` output, center + half_range * outputs; None means outputs are
+    already in the dataset's units (center 0, half_range 1). `length` fixes the
     sequence length in the input and output shapes (None keeps it a run-time dimension).
     `trace_outputs` adds every intermediate (currents, pre-threshold values, spikes)
     as an extra output named `trace.<name>`.
@@ -81,6 +87,12 @@ def build_onnx_model(config: dict, state: dict, normalization: dict, coefficient
         output_shape = ["batch", steps, int(config["output_size"])]
     outputs = [helper.make_tensor_value_info(output, FLOAT, output_shape)]
 
+    if config["task"] == "classification":
+        target_scaling = None
+    else:
+        predictions = _predictions(graph, output, target_scaling)
+        outputs.append(helper.make_tensor_value_info(predictions, FLOAT, output_shape))
+
     if trace_outputs:
         for name, value in trace.items():
             graph.op("Identity", [value], output_names=[TRACE_PREFIX + name])
@@ -94,9 +106,9 @@ def build_onnx_model(config: dict, state: dict, normalization: dict, coefficient
         doc_string=f"{config['model']} {config['task']} model exported by share-neuro",
     )
     options = {"length": length, "trace_outputs": bool(trace_outputs)}
-    props = metadata.encode_metadata(config=config, normalization=normalization, dataset=dataset,
-                                     metrics=metrics or {}, options=options, source_sha256=source_sha256,
-                                     buffers=buffers, raw_hrf=raw_hrf)
+    props = metadata.encode_metadata(config=config, normalization=normalization, target_scaling=target_scaling,
+                                     dataset=dataset, metrics=metrics or {}, options=options,
+                                     source_sha256=source_sha256, buffers=buffers, raw_hrf=raw_hrf)
     helper.set_model_props(model, props)
     return model
 
@@ -104,9 +116,11 @@ def build_onnx_model(config: dict, state: dict, normalization: dict, coefficient
 def export_checkpoint(checkpoint_path, output_path, *, length: int = None, trace_outputs: bool = False) -> Path:
     """Write the ONNX file of a share-neuro checkpoint; return the output path.
 
+    Raises InputFileError for an unreadable checkpoint or an invalid `target_scaling` in it.
     The file is checked with `onnx.checker.check_model(full_check=True)` and written
     atomically, so a failed export leaves no file behind.
     """
+    from share_neuro.conversion.source import read_target_scaling
     from share_neuro.model.checkpoint import load
 
     checkpoint_path, output_path = Path(checkpoint_path), Path(output_path)
@@ -116,8 +130,10 @@ def export_checkpoint(checkpoint_path, output_path, *, length: int = None, trace
     checkpoint = load(checkpoint_path)
     state = {name: tensor.detach().cpu().numpy() for name, tensor in checkpoint["state_dict"].items()}
     config = dict(checkpoint["config"])
+    target_scaling = read_target_scaling(checkpoint.get("target_scaling"), config, checkpoint_path)
     model = build_onnx_model(
-        config, state, checkpoint["normalization"], torch_coefficients(config, state), dataset=checkpoint["dataset"],
+        config, state, checkpoint["normalization"], torch_coefficients(config, state),
+        target_scaling=target_scaling, dataset=checkpoint["dataset"],
         metrics=checkpoint["metrics"], length=length, trace_outputs=trace_outputs,
         source_sha256=_sha256(checkpoint_path),
     )
@@ -171,6 +187,16 @@ def write_model(model: onnx.ModelProto, path: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _predictions(graph: GraphBuilder, outputs: str, target_scaling: dict) -> str:
+    """Add `predictions = center + half_range * outputs`, computed in float32."""
+    scaling = target_scaling or {"center": 0.0, "half_range": 1.0}
+    center_name, half_range_name = TARGET_SCALING_INITIALIZERS
+    center = graph.initializer(center_name, np.asarray(scaling["center"], dtype=np.float32))
+    half_range = graph.initializer(half_range_name, np.asarray(scaling["half_range"], dtype=np.float32))
+    scaled = graph.mul(outputs, half_range, "predictions.scaled")
+    return graph.op("Add", [scaled, center], output_names=[PREDICTIONS_NAME])
 
 
 def _check_state(config: dict, state: dict) -> None:

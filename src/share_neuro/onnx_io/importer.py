@@ -10,8 +10,10 @@ graph is the one the exporter writes for those parameters.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import onnx
@@ -22,12 +24,14 @@ from share_neuro.errors import InputFileError
 from share_neuro.hrf.coefficients import hrf_coefficients
 from share_neuro.model.config import ModelConfig, ModelConfigError
 from share_neuro.onnx_io import metadata
+from share_neuro.onnx_io.export import TARGET_SCALING_INITIALIZERS
 from share_neuro.onnx_io.graph_check import check_operators
 from share_neuro.onnx_io.parameters import (
     coefficient_names, expected_parameters, graph_initializers, hrf_layers, raw_hrf_parameters,
 )
 
-NORMALIZATION_INITIALIZERS = ("normalization.mean", "normalization.std")
+# Initializers that are no state-dict parameter. The graph check compares their values.
+NON_PARAMETER_INITIALIZERS = ("normalization.mean", "normalization.std", *TARGET_SCALING_INITIALIZERS)
 SUPPORTED = (
     "share-neuro imports ONNX files written by `share-neuro export` (metadata entry "
     f"{metadata.KEY_FORMAT} = {metadata.FORMAT_TAG}, format version {metadata.FORMAT_VERSION}) "
@@ -42,6 +46,7 @@ class OnnxModel:
     config: dict  # ModelConfig.to_dict()
     state: dict  # state-dict name -> numpy array (float32; int64 for BatchNorm's counter)
     normalization: dict  # {"mean": [C floats], "std": [C floats]}, float64 as in the checkpoint
+    target_scaling: Optional[dict]  # regression: {"center", "half_range"} floats, or None when not recorded
     dataset: str
     metrics: dict
     options: dict  # {"length": int or None, "trace_outputs": bool}
@@ -67,12 +72,12 @@ def load_onnx(path) -> OnnxModel:
     check_operators(model, path)
     props = {entry.key: entry.value for entry in model.metadata_props}
     _check_format(props, path)
-    config, normalization, metrics, options, buffers, raw_hrf = _read_metadata(props, path)
+    config, normalization, target_scaling, metrics, options, buffers, raw_hrf = _read_metadata(props, path)
 
     state, coefficients = _read_state(model, config, buffers, raw_hrf, path)
     result = OnnxModel(
-        config=config, state=state, normalization=normalization, dataset=props[metadata.KEY_DATASET],
-        metrics=metrics, options=options, coefficients=coefficients,
+        config=config, state=state, normalization=normalization, target_scaling=target_scaling,
+        dataset=props[metadata.KEY_DATASET], metrics=metrics, options=options, coefficients=coefficients,
         source_sha256=props[metadata.KEY_SOURCE_SHA256], path=path,
     )
     _check_coefficients(result, path)
@@ -98,6 +103,7 @@ def float_model_from_onnx(path):
     model.normalization = {
         key: np.asarray(exported.normalization[key], dtype=np.float64) for key in ("mean", "std")
     }
+    model.target_scaling = None if exported.target_scaling is None else dict(exported.target_scaling)
     model.dataset = exported.dataset
     model.metrics = dict(exported.metrics)
     model.source = {
@@ -146,7 +152,7 @@ def _check_format(props: dict, path: Path) -> None:
 def _read_metadata(props: dict, path: Path) -> tuple:
     try:
         decoded = {key: json.loads(props[key]) for key in (
-            metadata.KEY_CONFIG, metadata.KEY_NORMALIZATION, metadata.KEY_METRICS,
+            metadata.KEY_CONFIG, metadata.KEY_NORMALIZATION, metadata.KEY_TARGET_SCALING, metadata.KEY_METRICS,
             metadata.KEY_OPTIONS, metadata.KEY_BUFFERS, metadata.KEY_RAW_HRF)}
     except json.JSONDecodeError as error:
         raise InputFileError(f"{path} has a metadata entry that is not valid JSON ({error}); export it again") from None
@@ -163,8 +169,33 @@ def _read_metadata(props: dict, path: Path) -> tuple:
             raise InputFileError(
                 f"{path} has normalization {key!r} = {values!r}; expected {config['input_size']} floats"
             )
-    return (config, normalization, decoded[metadata.KEY_METRICS], decoded[metadata.KEY_OPTIONS],
+    target_scaling = _read_target_scaling(decoded[metadata.KEY_TARGET_SCALING], config, path)
+    return (config, normalization, target_scaling, decoded[metadata.KEY_METRICS], decoded[metadata.KEY_OPTIONS],
             decoded[metadata.KEY_BUFFERS], decoded[metadata.KEY_RAW_HRF])
+
+
+def _read_target_scaling(value, config: dict, path: Path) -> Optional[dict]:
+    """Return the metadata's target scaling as floats; raise InputFileError for an invalid entry."""
+    if value is None:
+        return None
+
+    if config["task"] != "regression" or not _valid_target_scaling(value):
+        raise InputFileError(
+            f"{path} has {metadata.KEY_TARGET_SCALING} = {json.dumps(value)} for a {config['task']} model; "
+            'expected null, or for regression {"center": finite number, "half_range": finite number > 0}; '
+            "export the checkpoint again with `share-neuro export`"
+        )
+    return {"center": float(value["center"]), "half_range": float(value["half_range"])}
+
+
+def _valid_target_scaling(value) -> bool:
+    if not isinstance(value, dict) or set(value) != {"center", "half_range"}:
+        return False
+
+    for number in value.values():
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            return False
+    return value["half_range"] > 0
 
 
 def _read_state(model: onnx.ModelProto, config: dict, buffers: dict, raw_hrf: dict, path: Path) -> tuple:
@@ -175,7 +206,7 @@ def _read_state(model: onnx.ModelProto, config: dict, buffers: dict, raw_hrf: di
     integer_names = {name for name, (_, dtype) in expected.items() if dtype == np.int64}
 
     initializers = {tensor.name: tensor for tensor in model.graph.initializer}
-    found = {name for name in initializers if not name.startswith("const.") and name not in NORMALIZATION_INITIALIZERS}
+    found = {name for name in initializers if not name.startswith("const.") and name not in NON_PARAMETER_INITIALIZERS}
     missing = sorted((set(in_graph) - found) | (raw_names - set(raw_hrf)) | (integer_names - set(buffers)))
     unexpected = sorted((found - set(in_graph)) | (set(raw_hrf) - raw_names) | (set(buffers) - integer_names))
     if missing or unexpected:
@@ -250,7 +281,8 @@ def _check_graph(model: onnx.ModelProto, exported: OnnxModel, path: Path) -> Non
 
     options = exported.options if isinstance(exported.options, dict) else {}
     expected = build_onnx_model(
-        exported.config, exported.state, exported.normalization, exported.coefficients, dataset=exported.dataset,
+        exported.config, exported.state, exported.normalization, exported.coefficients,
+        target_scaling=exported.target_scaling, dataset=exported.dataset,
         metrics=exported.metrics, length=options.get("length"),
         trace_outputs=bool(options.get("trace_outputs")), source_sha256=exported.source_sha256,
     ).graph

@@ -1,7 +1,7 @@
 """The format tag and metadata keys that mark an ONNX file written by `share-neuro export`.
 
-The exporter stores the model config, the input normalisation, the dataset name, the
-training metrics and the export options as JSON strings in the model's
+The exporter stores the model config, the input normalisation, the regression target
+scaling, the dataset name, the training metrics and the export options as JSON strings in the model's
 `metadata_props`; the importer reads them back. JSON writes Python floats with `repr`,
 so float64 values (the normalisation statistics) survive the round trip exactly.
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 FORMAT_TAG = "share-neuro-onnx"
-FORMAT_VERSION = "1"
+# Version 2 added the regression target scaling and the `predictions` output.
+FORMAT_VERSION = "2"
 
 # ONNX operator set of the main domain; the graph uses no other domain.
 OPSET = 17
@@ -26,6 +27,9 @@ KEY_VERSION = "share_neuro.format_version"
 KEY_CONFIG = "share_neuro.config"
 KEY_NORMALIZATION = "share_neuro.normalization"
 KEY_DATASET = "share_neuro.dataset"
+# The checkpoint's `target_scaling` ({"center", "half_range"}, float64) of a regression
+# model; null for classification and for a checkpoint that records none.
+KEY_TARGET_SCALING = "share_neuro.target_scaling"
 KEY_METRICS = "share_neuro.metrics"
 KEY_OPTIONS = "share_neuro.export_options"
 KEY_SOURCE_SHA256 = "share_neuro.source_sha256"
@@ -37,12 +41,12 @@ KEY_BUFFERS = "share_neuro.integer_buffers"
 # reads back as the same float32.
 KEY_RAW_HRF = "share_neuro.raw_hrf_parameters"
 
-REQUIRED_KEYS = (KEY_FORMAT, KEY_VERSION, KEY_CONFIG, KEY_NORMALIZATION, KEY_DATASET,
+REQUIRED_KEYS = (KEY_FORMAT, KEY_VERSION, KEY_CONFIG, KEY_NORMALIZATION, KEY_TARGET_SCALING, KEY_DATASET,
                  KEY_METRICS, KEY_OPTIONS, KEY_SOURCE_SHA256, KEY_BUFFERS, KEY_RAW_HRF)
 
 
-def encode_metadata(*, config: dict, normalization: dict, dataset: str, metrics: dict,
-                    options: dict, source_sha256: str, buffers: dict,
+def encode_metadata(*, config: dict, normalization: dict, target_scaling: dict, dataset: str,
+                    metrics: dict, options: dict, source_sha256: str, buffers: dict,
                     raw_hrf: dict) -> dict:
     """Return the metadata_props entries (all strings) for one exported model."""
     return {
@@ -51,6 +55,10 @@ def encode_metadata(*, config: dict, normalization: dict, dataset: str, metrics:
         KEY_CONFIG: json.dumps(config, sort_keys=True),
         KEY_NORMALIZATION: json.dumps(
             {key: [float(value) for value in normalization[key]] for key in ("mean", "std")}
+        ),
+        KEY_TARGET_SCALING: json.dumps(
+            None if target_scaling is None
+            else {key: float(target_scaling[key]) for key in ("center", "half_range")}
         ),
         KEY_DATASET: str(dataset),
         KEY_METRICS: json.dumps(metrics, sort_keys=True, default=float),
