@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A failed step (usually a download from PyPI) ends with one message saying what to do.
+current_step="setting up the environments"
+trap 'echo "Error: $current_step failed (see the pip output above). Check that PyPI is reachable and there is free disk space, then run \`make env\` again; a half-built environment is rebuilt." >&2' ERR
+
 find_python() {
     # $1: version such as 3.10; prints the interpreter path or nothing
     local version=$1 candidate
@@ -38,6 +42,8 @@ main_env() {
         return 0
     fi
     echo "Creating .venv (Python 3.11, torch CPU) ..."
+    current_step="creating .venv"
+    rm -f .venv/.stamp
     "$python" -m venv .venv
     pip_quiet .venv/bin/python -m pip install -q --upgrade pip
     # torch first and pinned, so that no other requirement pulls a CUDA build.
@@ -57,6 +63,8 @@ lava_env() {
         return 0
     fi
     echo "Creating .venv-lava (Python 3.10, lava-nc 0.10.0, numpy < 2) ..."
+    current_step="creating .venv-lava"
+    rm -f .venv-lava/.stamp
     "$python" -m venv .venv-lava
     pip_quiet .venv-lava/bin/python -m pip install -q --upgrade pip
     pip_quiet .venv-lava/bin/python -m pip install -q -r requirements/lava.txt

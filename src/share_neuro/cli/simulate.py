@@ -55,13 +55,8 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, target, com
     else:
         activity = simulate_reference(network, X, record_spikes=False, batch_size=batch_size)
 
-    results = {"backend": backend, "network": str(network_path), "dataset": dataset_name, "split": split,
-               "samples": int(activity.samples), "steps": int(activity.steps)}
-    if backend == "lava":
-        results["tag"] = tag
-        results["target"] = target
-    results.update(score(activity, y, network.readout.task))
-    results["firing_rates"] = activity.firing_rates()
+    results = run_summary(activity, y, network, network_path, dataset_name, split, backend=backend,
+                          tag=tag if backend == "lava" else None, target=target if backend == "lava" else None)
 
     if record and backend == "lava":
         from share_neuro.simulation.compare import compare_activity
@@ -74,6 +69,20 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, target, com
     click.echo(format_table(results))
     if json_path is not None:
         _write_json(json_path, results)
+
+
+def run_summary(activity, y, network, network_path, dataset_name: str, split: str, *, backend: str,
+                tag: str | None = None, target: str | None = None) -> dict:
+    """Build the dict that `share-neuro simulate --json` writes for one run (before any comparison)."""
+    results = {"backend": backend, "network": str(network_path), "dataset": dataset_name, "split": split,
+               "samples": int(activity.samples), "steps": int(activity.steps)}
+    if tag is not None:
+        results["tag"] = tag
+    if target is not None:
+        results["target"] = target
+    results.update(score(activity, y, network.readout.task))
+    results["firing_rates"] = activity.firing_rates()
+    return results
 
 
 def score(activity, y, task) -> dict:

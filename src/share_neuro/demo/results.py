@@ -19,15 +19,11 @@ from share_neuro.demo.state import write_text_atomic
 def simulation_results(activity, y, network, network_path, dataset_name: str, *, backend: str,
                        tag: str | None = None) -> dict:
     """Return the dict that `share-neuro simulate --json` writes for this run."""
-    from share_neuro.cli.simulate import score
+    from share_neuro.cli.simulate import run_summary
 
-    results = {"backend": backend, "network": str(network_path), "dataset": dataset_name, "split": "test",
-               "samples": int(activity.samples), "steps": int(activity.steps)}
-    if tag is not None:
-        results["tag"] = tag
-    results.update(score(activity, y, network.readout.task))
-    results["firing_rates"] = activity.firing_rates()
-    return results
+    target = "cpu" if backend == "lava" else None
+    return run_summary(activity, y, network, network_path, dataset_name, "test", backend=backend, tag=tag,
+                       target=target)
 
 
 def calibration_split(float_model, context, samples: int) -> tuple:
