@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from share_neuro.hrf.coefficients import HrfCoefficients, hrf_coefficients
-from share_neuro.model.scan import hrf_scan
+from share_neuro.model.scan import hrf_scan, scan_parallel_in_place
 from share_neuro.model.surrogate import spike
 
 HOMOGENEOUS_DT = 1e-3
@@ -93,6 +93,22 @@ class HrfLayer(nn.Module):
         """Return the spikes (batch, L, P) for input s (batch, L, H)."""
         _, velocity, position = self.states(s)
         return spike(self.signal(velocity, position), self.theta_c)
+
+    def spikes_into(self, s: torch.Tensor, position: torch.Tensor, velocity: torch.Tensor) -> torch.Tensor:
+        """Compute the spikes for input s (batch, L, H) without autograd, in work buffers.
+
+        `position` and `velocity` are contiguous (batch, L, P) buffers that this call
+        overwrites. Returns the spikes, which are stored in one of the two buffers. Gives
+        the same values as `forward`, in fewer passes over memory and with no new
+        (batch, L, P) tensors for the parallel scan.
+        """
+        if self.scan != "parallel":
+            _, fresh_velocity, fresh_position = self.states(s)
+            return torch.gt(self.signal(fresh_velocity, fresh_position), self.theta_c, out=position)
+
+        torch.mm(s.reshape(-1, s.shape[-1]), self.B.t(), out=position.view(-1, position.shape[-1]))
+        scan_parallel_in_place(self.coefficients(), position, velocity)
+        return self.signal(velocity, position).gt_(self.theta_c)
 
     def trace(self, s: torch.Tensor) -> dict:
         """Return current, velocity, position and spikes, each (batch, L, P)."""

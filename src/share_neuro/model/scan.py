@@ -7,12 +7,13 @@ Inputs `current` have shape (batch, length, neurons); coefficients have shape
 (neurons,). Both functions return the velocities `u` and positions `v`, each shaped
 like `current`.
 
-The parallel scan splits time into chunks of T steps. First it scans every chunk from
-a zero state, in T steps vectorised over all chunks. Then it propagates the chunk end
-states with the matrix M**T, which is the same scan (applied recursively) over
-length / T chunks. Last, it adds `M**(t+1) x_start` to step t of every chunk. This needs about 2 T + length / T
-vectorised steps instead of `length`, and no power of M beyond M**T, so it neither
-overflows for IMEX (|eigenvalue| = 1) nor underflows for IM (which decays).
+The parallel scan splits time into chunks of T steps (T from `chunk_size`). First it
+scans every chunk from a zero state, in T steps vectorised over all chunks. Then it
+propagates the chunk end states with the matrix M**T, which is the same scan (applied
+recursively) over length / T chunks. Last, it adds `M**(t+1) x_start` to step t of
+every chunk. This needs about 2 T + length / T vectorised steps instead of `length`,
+and no power of M beyond M**T, so it neither overflows for IMEX (|eigenvalue| = 1) nor
+underflows for IM (which decays).
 
 Its backward pass is a second scan: the adjoint `lambda_n = dL/dx_n + M^T lambda_{n+1}`
 runs backwards in time with the transposed matrix, and the gradients of M, g and c are
@@ -22,6 +23,7 @@ two state sequences are kept for the backward pass.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -29,10 +31,20 @@ import torch
 from share_neuro.hrf.coefficients import HrfCoefficients
 from share_neuro.model.denormals import flush_denormals
 
-# Steps per chunk. In a timing of the scan alone on a shared 2-core CPU, 64 beat 32 and
-# 128 for inputs of shape (4, 17984, 64) and (1, 49920, 256).
+# Steps per chunk for long sequences, at every level of the recursion. Timings of the
+# scan alone at shape (4, 17984, 64) on a shared 2-core CPU put 32, 48, 64 and 96
+# within 15% of each other. 64 keeps the rounding that the ONNX parity test of
+# 17,984-step LinOSS expects: with 32, one logit moved past its 1e-4 tolerance.
 # NOTE: not re-tuned on other machines.
-DEFAULT_CHUNK = 64
+LONG_CHUNK = 64
+
+# Below this length the per-operation overhead of the scan's many small steps
+# dominates, so the chunk size is chosen per level to minimise the number of steps,
+# from MIN_CHUNK to MAX_CHUNK. At 1000 steps this halves the steps (64 against 117)
+# and the scan's time.
+LONG_SCAN = LONG_CHUNK * LONG_CHUNK
+MIN_CHUNK = 24
+MAX_CHUNK = 64
 
 SCAN_METHODS = ("parallel", "sequential")
 
@@ -58,10 +70,25 @@ def scan_sequential(coefficients: HrfCoefficients, current: torch.Tensor):
     return torch.stack(velocities, 1), torch.stack(positions, 1)
 
 
-def scan_parallel(coefficients: HrfCoefficients, current: torch.Tensor, chunk: int = DEFAULT_CHUNK):
+def scan_parallel(coefficients: HrfCoefficients, current: torch.Tensor, chunk: int | None = None):
     """Run the recurrence with the chunked scan; gradients come from the reverse scan."""
     m11, m12, m21, m22, g1, g2, c1, c2 = (_as_vector(c, current) for c in coefficients)
     return _HrfScan.apply(current, m11, m12, m21, m22, g1, g2, c1, c2, chunk)
+
+
+def scan_parallel_in_place(coefficients: HrfCoefficients, current: torch.Tensor, velocity: torch.Tensor,
+                           chunk: int | None = None) -> None:
+    """Run the chunked scan without autograd: overwrite `current` with the positions.
+
+    `velocity`, contiguous and shaped like `current`, receives the velocities. This is
+    the inference path: writing into buffers that the caller reuses avoids allocating
+    and first touching two fresh (batch, length, neurons) tensors per layer.
+    """
+    m11, m12, m21, m22, g1, g2, c1, c2 = (_as_vector(c, current) for c in coefficients)
+    with torch.no_grad(), flush_denormals():
+        torch.addcmul(c1, g1, current, out=velocity)
+        torch.addcmul(c2, g2, current, out=current)
+        _scan_in_place(m11, m12, m21, m22, velocity, current, chunk)
 
 
 def hrf_scan(coefficients: HrfCoefficients, current: torch.Tensor, method: str = "parallel"):
@@ -96,24 +123,60 @@ def _matrix_powers(m11, m12, m21, m22, count: int):
     return [torch.stack(p) for p in powers]
 
 
-def _scan_in_place(m11, m12, m21, m22, u, v, chunk: int):
+@functools.lru_cache(maxsize=None)
+def _scan_cost(length: int) -> tuple:
+    """Return (sequential steps, chunk size) of the cheapest scan plan for `length` steps.
+
+    A chunked level costs T - 1 local steps, the scan of its length // T chunk end
+    states, one fix-up and length % T steps for the remainder. The plain loop costs
+    length - 1 steps. Each step is a few small vectorised operations, so for short
+    sequences the per-operation overhead dominates and the step count is what to minimise.
+    """
+    best = (max(length - 1, 0), None)
+    for chunk in range(MIN_CHUNK, MAX_CHUNK + 1):
+        count = length // chunk
+        if count < 2:
+            break
+        steps = (chunk - 1) + _scan_cost(count)[0] + 1 + length % chunk
+        if steps < best[0]:
+            best = (steps, chunk)
+    return best
+
+
+def chunk_size(length: int) -> int | None:
+    """Return the steps per chunk for a scan over `length` steps, or None for the plain loop."""
+    if length >= LONG_SCAN:
+        return LONG_CHUNK
+    return _scan_cost(length)[1]
+
+
+def _scan_in_place(m11, m12, m21, m22, u, v, chunk: int | None):
     """Overwrite u, v (batch, time, neurons), holding f_n, with x_n = M x_{n-1} + f_n."""
     length = u.shape[1]
-    if length <= 2 * chunk:
+    if chunk is None and length >= LONG_SCAN:
+        chunk = LONG_CHUNK
+
+    # A fixed chunk size applies at every level of the recursion, a chosen one per level.
+    if chunk is None:
+        level_chunk = chunk_size(length)
+        chunked = level_chunk is not None
+    else:
+        level_chunk, chunked = chunk, length > 2 * chunk
+    if not chunked:
         _scan_loop_in_place(m11, m12, m21, m22, u, v)
         return
 
-    count = length // chunk
-    body = count * chunk
+    count = length // level_chunk
+    body = count * level_chunk
     batch, _, neurons = u.shape
 
     # (batch, chunks, T, neurons) views: the local scans of all chunks run side by side.
-    chunk_u = u[:, :body].view(batch, count, chunk, neurons)
-    chunk_v = v[:, :body].view(batch, count, chunk, neurons)
+    chunk_u = u[:, :body].view(batch, count, level_chunk, neurons)
+    chunk_v = v[:, :body].view(batch, count, level_chunk, neurons)
     _scan_loop_in_place(m11, m12, m21, m22, chunk_u, chunk_v, dim=2)
 
     # True state at the end of each chunk: X_k = M**T X_{k-1} + (local end state of chunk k).
-    p11, p12, p21, p22 = _matrix_powers(m11, m12, m21, m22, chunk)
+    p11, p12, p21, p22 = _matrix_powers(m11, m12, m21, m22, level_chunk)
     end_u = chunk_u[:, :, -1].clone()
     end_v = chunk_v[:, :, -1].clone()
     _scan_in_place(p11[-1], p12[-1], p21[-1], p22[-1], end_u, end_v, chunk)

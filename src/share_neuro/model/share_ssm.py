@@ -37,6 +37,39 @@ from share_neuro.model.readout import Readout, append_time_channel
 from share_neuro.model.surrogate import spike, spike_dropout
 
 
+def uses_work_buffers(training: bool, dropout: float) -> bool:
+    """Return True when `forward` may take the in-place path: no autograd and no dropout."""
+    return not torch.is_grad_enabled() and not (training and dropout > 0.0)
+
+
+class WorkBuffers:
+    """Named work tensors that one no-grad pass reuses across the blocks of the model.
+
+    Two stream tensors alternate, because a block reads the incoming stream while it
+    writes the outgoing one.
+    """
+
+    def __init__(self):
+        self.named = {}
+        self.streams = []
+
+    def get(self, name: str, shape: tuple, like: torch.Tensor) -> torch.Tensor:
+        """Return the buffer `name`, allocated on first use with the dtype and device of `like`."""
+        buffer = self.named.get(name)
+        if buffer is None or buffer.shape != shape:
+            buffer = self.named[name] = like.new_empty(shape)
+        return buffer
+
+    def free_stream(self, shape: tuple, busy: torch.Tensor) -> torch.Tensor:
+        """Return a stream tensor of `shape` that does not share memory with `busy`."""
+        for stream in self.streams:
+            if stream.shape == shape and stream.data_ptr() != busy.data_ptr():
+                return stream
+        stream = busy.new_empty(shape)
+        self.streams.append(stream)
+        return stream
+
+
 def _threshold(size: int, heterogeneous: bool) -> nn.Parameter:
     """Return a threshold vector: U(0, 1) and learned, or 1 and frozen (homogeneous)."""
     if heterogeneous:
@@ -61,12 +94,37 @@ class ShareBlock(nn.Module):
         self.theta_l = _threshold(H, config.heterogeneous)
 
     def forward(self, s: torch.Tensor) -> torch.Tensor:
+        if uses_work_buffers(self.training, self.dropout):
+            return self.forward_into(s, WorkBuffers())
+
         hrf_spikes = self.hrf(s)
         c_spikes = spike(torch.addcmul(hrf_spikes @ self.C.t(), self.D, s), self.theta_d)
         c_spikes = spike_dropout(c_spikes, self.dropout, self.training)
         linear_spikes = spike(self.linear(c_spikes), self.theta_l)
         linear_spikes = spike_dropout(linear_spikes, self.dropout, self.training)
         return s + linear_spikes
+
+    def forward_into(self, s: torch.Tensor, buffers: "WorkBuffers") -> torch.Tensor:
+        """Run the block without autograd or dropout, writing into `buffers`.
+
+        Returns the new stream, which is one of the buffers' stream tensors and never `s`.
+        Every stage overwrites a buffer in place (the comparison `gt_` turns a current
+        into its 0/1 spikes), so a pass over the model allocates its large tensors once.
+        """
+        batch, length, hidden = s.shape
+        state = self.hrf.B.shape[0]
+        position = buffers.get("position", (batch, length, state), s)
+        velocity = buffers.get("velocity", (batch, length, state), s)
+        hrf_spikes = self.hrf.spikes_into(s, position, velocity)
+
+        c_spikes = buffers.get("c_current", (batch, length, hidden), s)
+        torch.mm(hrf_spikes.view(-1, state), self.C.t(), out=c_spikes.view(-1, hidden))
+        c_spikes.addcmul_(s, self.D).gt_(self.theta_d)
+
+        stream = buffers.free_stream((batch, length, hidden), s)
+        torch.addmm(self.linear.bias, c_spikes.view(-1, hidden), self.linear.weight.t(),
+                    out=stream.view(-1, hidden))
+        return stream.gt_(self.theta_l).add_(s)
 
     def trace(self, s: torch.Tensor) -> dict:
         """Return every intermediate of the block, without dropout."""
@@ -112,9 +170,27 @@ class ShareSSM(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return logits (batch, classes) or regression outputs (batch, L // output_step, outputs)."""
+        if uses_work_buffers(self.training, self.config.dropout):
+            return self.forward_into(x, WorkBuffers())
+
         s = spike(self.encoder(self.encoder_input(x)), self.theta_enc)
         for block in self.blocks:
             s = block(s)
+        return self.readout(s)
+
+    def forward_into(self, x: torch.Tensor, buffers: "WorkBuffers") -> torch.Tensor:
+        """Run `forward` without autograd or dropout; large intermediates go into `buffers`."""
+        encoder_input = self.encoder_input(x)
+        batch, length, inputs = encoder_input.shape
+        hidden = self.config.hidden_size
+
+        s = buffers.free_stream((batch, length, hidden), encoder_input)
+        torch.addmm(self.encoder.bias, encoder_input.reshape(-1, inputs), self.encoder.weight.t(),
+                    out=s.view(-1, hidden))
+        s.gt_(self.theta_enc)
+
+        for block in self.blocks:
+            s = block.forward_into(s, buffers)
         return self.readout(s)
 
     @torch.no_grad()

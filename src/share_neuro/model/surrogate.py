@@ -52,7 +52,10 @@ class SpikeFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, threshold):
         ctx.save_for_backward(x, threshold)
-        return (x > threshold).to(x.dtype)
+
+        # Comparing straight into a float tensor skips a bool temporary and its conversion.
+        spikes = x.new_empty(torch.broadcast_shapes(x.shape, threshold.shape))
+        return torch.gt(x, threshold, out=spikes)
 
     @staticmethod
     def backward(ctx, grad_output):
