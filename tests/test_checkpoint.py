@@ -126,3 +126,39 @@ def test_plain_pickle_with_code_is_not_run(tmp_path):
         load(path)
     assert str(path) in str(error.value)
     assert not marker.exists()
+
+
+def test_hdf5_file_is_named(tmp_path):
+    from share_neuro.network.hdf5 import save_network
+    from share_neuro.network.synthetic import random_share_network
+
+    path = save_network(random_share_network(hidden=8, state=4, blocks=1), tmp_path / "network.h5")
+
+    with pytest.raises(InputFileError) as error:
+        load(path)
+    message = str(error.value)
+    assert f"{path} is not a torch checkpoint" in message
+    assert "HDF5 file" in message
+    assert "unsafe" not in message
+
+
+def test_unknown_file_kind_is_named(tmp_path):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"\x08\x07\x12\x07pytorch" + bytes(64))
+
+    with pytest.raises(InputFileError, match="is not a torch checkpoint") as error:
+        load(path)
+    assert "HDF5" not in str(error.value)
+
+
+def test_checkpoint_mode_follows_umask(tmp_path):
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        write_checkpoint(tmp_path / "model.pt")
+    finally:
+        os.umask(previous)
+
+    assert (tmp_path / "model.pt").stat().st_mode & 0o777 == 0o644
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["model.pt"]

@@ -218,5 +218,5 @@ def test_calibration_dataset_with_wrong_channels(checkpoint, tmp_path):
     result = CliRunner().invoke(main, ["convert", str(checkpoint), "-o", str(out), "--calibrate", "forda", "--no-progress"])
 
     assert result.exit_code == 2
-    assert "has 1 channel(s) but the model takes 6" in result.output
+    assert "has 1 channel but the model takes 6" in result.output
     assert not out.exists()

@@ -142,6 +142,11 @@ def test_report_summary_and_markdown(finished_run):
                  "## Resources on loihi2", "## Energy per test sequence", "LinOSS", "spike_raster.png",
                  "energy_per_layer.png", "training_curve.png"):
         assert text in markdown, text
+    energy = report["energy"]
+    heading = (f"## Energy per test sequence ({energy['dataset']['samples']} sequences of {energy['length']} "
+               f"input steps, {energy['steps']} simulated steps)")
+    assert heading in markdown
+    assert energy["steps"] > energy["length"]
 
 
 def invoke(arguments):
@@ -251,9 +256,66 @@ def test_missing_dataset_fails_with_hint(tmp_path):
                                        "--out", str(out), "--no-progress"])
 
     assert result.exit_code == 2
-    assert "absent.npz" in result.output
-    assert "Stage 'train' did not finish" in result.output
-    assert [path for path in out.rglob("*") if path.is_file()] == []
+    assert "absent.npz: file not found" in result.output
+    assert not out.exists()
+
+
+def test_unknown_dataset_creates_nothing(tmp_path):
+    out = tmp_path / "new" / "run"
+    result = CliRunner().invoke(main, ["demo", "--dataset", "hpat", "--out", str(out), "--no-progress"])
+
+    assert result.exit_code == 2
+    assert "Unknown dataset 'hpat'. Did you mean 'hapt'?" in result.output
+    assert "run the same command again" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--max-steps", "0"], "--max-steps must be at least 1, got 0."),
+    (["--threads", "-1"], "--threads must be at least 1, got -1."),
+    (["--data-dir", "absent"], "is not an existing folder"),
+])
+def test_bad_options_create_nothing(tmp_path, arguments, message):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--no-progress", *arguments])
+
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()
+
+
+def failing_train_stage(monkeypatch):
+    """Replace the stages by a train stage that fails on missing data."""
+    from share_neuro.demo.pipeline import Stage
+    from share_neuro.errors import DataError
+
+    def missing_data(context):
+        raise DataError("dataset 'hapt' is not available")
+
+    stage = Stage("train", "train", STAGES[0].outputs, missing_data, STAGES[0].settings)
+    monkeypatch.setattr("share_neuro.demo.pipeline.STAGES", (stage,))
+
+
+def test_failed_first_stage_removes_new_folder(tmp_path, monkeypatch):
+    from share_neuro.demo.pipeline import DemoError
+
+    failing_train_stage(monkeypatch)
+    with pytest.raises(DemoError, match="Stage 'train' did not finish"):
+        run_demo(demo_options(tmp_path / "new" / "run"), echo=lambda *args, **kwargs: None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_first_stage_keeps_existing_folder(tmp_path, monkeypatch):
+    from share_neuro.demo.pipeline import DemoError
+
+    failing_train_stage(monkeypatch)
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(DemoError, match="Stage 'train' did not finish"):
+        run_demo(demo_options(out), echo=lambda *args, **kwargs: None)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert [path for path in out.rglob("*") if path.is_file()] == [out / "notes.txt"]
 
 
 def test_no_resume_starts_over(copied_run, monkeypatch):

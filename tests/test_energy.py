@@ -17,8 +17,8 @@ from share_neuro.cli import main
 from share_neuro.energy import estimate_energy
 from share_neuro.energy.baseline import linoss_counts
 from share_neuro.energy.counts import count_operations
-from share_neuro.energy.plot import plot_energy
-from share_neuro.energy.report import format_table, write_json
+from share_neuro.energy.plot import energy_figure, plot_energy
+from share_neuro.energy.report import format_ratio, format_table, write_json
 from share_neuro.errors import ShareNeuroError
 from share_neuro.network.nodes import DenseSynapses, HRFPopulation, InputNode, Network, Readout, ThresholdPopulation
 from share_neuro.simulation.activity import Activity
@@ -264,6 +264,59 @@ def test_report_json_and_plot(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["energy.json", "energy.png"]
 
 
+def test_energy_figure_panels():
+    import matplotlib.pyplot as plt
+
+    result = estimate_energy(hand_network(), hand_activity(), list(PROFILES), baseline="linoss")
+    figure = energy_figure(result)
+    try:
+        layer_axis, total_axis, rate_axis = figure.axes[:3]
+
+        rows = [label.get_text() for label in layer_axis.get_yticklabels()]
+        assert rows[-1] == "static power"
+        assert [text.get_text() for text in layer_axis.get_legend().get_texts()] == list(PROFILES)
+        markers = {tuple(collection.get_paths()[0].vertices.round(3).ravel()) for collection in layer_axis.collections}
+        assert len(markers) == len(PROFILES)
+
+        static = result["profiles"]["loihi2"]["breakdown_j_per_sample"]["static"]
+        loihi2 = layer_axis.collections[PROFILES.index("loihi2")].get_offsets()
+        assert static > 0
+        assert static in loihi2[:, 0]
+
+        baseline_lines = [line for line in total_axis.get_lines() if line.get_linestyle() == "--"]
+        assert len(baseline_lines) == 1
+        assert baseline_lines[0].get_xdata()[0] == pytest.approx(result["baseline_energy_j_per_sample"])
+        labels = [text.get_text() for text in total_axis.texts]
+        assert len(labels) == len(PROFILES)
+        assert all(label.startswith("LinOSS / complete = ") for label in labels)
+
+        assert rate_axis.get_title(loc="left") == "Firing rate per population"
+        assert len(rate_axis.patches) == len(result["firing_rates"])
+    finally:
+        plt.close(figure)
+
+
+def test_energy_figure_without_baseline():
+    import matplotlib.pyplot as plt
+
+    result = estimate_energy(hand_network(), hand_activity(), ["loihi1", "loihi2"])
+    figure = energy_figure(result)
+    try:
+        total_axis = figure.axes[1]
+        assert [line for line in total_axis.get_lines() if line.get_linestyle() == "--"] == []
+        assert len(total_axis.texts) == 0
+    finally:
+        plt.close(figure)
+
+
+@pytest.mark.parametrize("ratio, text", [
+    (19.56, "19.6"), (1234.5, "1230"), (1.0, "1"), (0.0765, "0.0765 (13.1x more)"),
+    (0.2421, "0.242 (4.13x more)"), (float("inf"), "inf (spiking energy is 0)"),
+])
+def test_format_ratio(ratio, text):
+    assert format_ratio(ratio) == text
+
+
 def test_energy_cli_json_keys(tmp_path):
     from share_neuro.network.hdf5 import save_network
     from share_neuro.network.synthetic import random_share_network
@@ -296,6 +349,21 @@ def test_energy_cli_json_keys(tmp_path):
             "Footprint"} <= set(report["neurobench"])
     assert report["counts"]["synapse_groups"]
     assert plot_path.is_file()
+
+
+def test_energy_cli_channel_mismatch(tmp_path):
+    from share_neuro.network.hdf5 import save_network
+    from share_neuro.network.synthetic import random_share_network
+
+    save_network(random_share_network(3, inputs=2, hidden=8, state=4, blocks=1, classes=2), tmp_path / "net.h5")
+    np.savez(tmp_path / "data.npz", X=np.zeros((10, 12, 1), np.float32), y=np.arange(10) % 2)
+    plot_path = tmp_path / "energy.png"
+
+    result = CliRunner().invoke(main, ["energy", str(tmp_path / "net.h5"), "--dataset", str(tmp_path / "data.npz"),
+                                       "--profile", "loihi2", "--plot", str(plot_path)])
+    assert result.exit_code == 2
+    assert "has 1 channel but the network's input node reads 2" in result.output
+    assert not plot_path.exists()
 
 
 def test_energy_cli_unknown_profile_exit_code(tmp_path):

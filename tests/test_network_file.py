@@ -60,6 +60,20 @@ def test_save_error_while_writing_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_saved_file_mode_follows_umask(tmp_path):
+    import os
+
+    network = random_share_network(3, inputs=2, hidden=4, state=3, blocks=1)
+    previous = os.umask(0o022)
+    try:
+        path = save_network(network, tmp_path / "net.h5")
+    finally:
+        os.umask(previous)
+
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert [item.name for item in tmp_path.iterdir()] == ["net.h5"]
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(InputFileError, match="not found"):
         load_network(tmp_path / "absent.h5")

@@ -58,3 +58,12 @@ def test_simulate_channel_mismatch_exits_2(files, tmp_path):
     assert result.exit_code == 2
     assert "4 channels" in result.output
     assert not json_path.exists()
+
+
+def test_simulate_one_channel_message(files, tmp_path):
+    network_path, _, _, _ = files
+    data_path = tmp_path / "narrow.npz"
+    np.savez(data_path, X=np.zeros((20, 5, 1), np.float32), y=np.arange(20) % 3)
+    result = CliRunner().invoke(main, ["simulate", str(network_path), "--dataset", str(data_path)])
+    assert result.exit_code == 2
+    assert "has 1 channel but the network's input node reads" in result.output

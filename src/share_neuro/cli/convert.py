@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
+
+from share_neuro.atomic import write_text_atomic
 
 DEFAULT_PROFILE = "loihi2"
 # Calibration samples are drawn with this seed, so repeated conversions give the same file.
@@ -85,8 +85,8 @@ def calibration_data(float_model, dataset_name, samples: int) -> tuple:
     dataset = load_dataset(name, seed=seed) if isinstance(seed, int) else load_dataset(name)
     if dataset.channels != float_model.input_size:
         raise DataError(
-            f"calibration dataset {name!r} has {dataset.channels} channel(s) but the model takes "
-            f"{float_model.input_size}; pass the dataset the model was trained on with --calibrate"
+            f"calibration dataset {name!r} has {dataset.channels} channel{'' if dataset.channels == 1 else 's'} "
+            f"but the model takes {float_model.input_size}; pass the dataset the model was trained on with --calibrate"
         )
     if dataset.task != float_model.task:
         raise DataError(
@@ -110,12 +110,4 @@ def plain_number(value):
 def write_json(path: Path, report: dict) -> None:
     """Write `report` to `path` atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as file:
-            json.dump(report, file, indent=2, sort_keys=True, default=plain_number)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(report, indent=2, sort_keys=True, default=plain_number) + "\n")

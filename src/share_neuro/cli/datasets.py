@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from share_neuro.atomic import write_text_atomic
 from share_neuro.errors import InputFileError
 
 COLUMNS = ("name", "task", "classes", "channels", "length", "sizes", "availability", "licence", "source")
@@ -56,11 +55,4 @@ def _write_json(path: Path, rows: list) -> None:
     if not path.parent.is_dir():
         raise InputFileError(f"cannot write {path}: folder {path.parent} not found; create it first")
 
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(rows, stream, indent=2)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(rows, indent=2))

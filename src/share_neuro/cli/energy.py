@@ -25,6 +25,7 @@ SPLITS = ("train", "val", "test")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None, help="Write a PNG of energy per layer and firing rates.")
 def energy(network_path, dataset, split, seed, profile_names, baseline, limit, batch_size, json_path, plot_path):
     """Estimate the energy per sample of NET.h5 on each hardware profile."""
+    from share_neuro.cli.simulate import check_input_channels
     from share_neuro.data import load_dataset
     from share_neuro.energy.estimate import estimate_energy
     from share_neuro.energy.profiles import list_profiles, load_profile
@@ -38,6 +39,7 @@ def energy(network_path, dataset, split, seed, profile_names, baseline, limit, b
     options = {} if seed is None else {"seed": seed}
     data = getattr(load_dataset(dataset, **options), split)
     X = data.X if limit is None else data.X[:limit]
+    check_input_channels(network, dataset, X)
 
     activity = simulate(network, X, batch_size=batch_size, progress=True)
     result = estimate_energy(network, activity, profiles, baseline=baseline)

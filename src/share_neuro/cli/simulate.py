@@ -40,9 +40,7 @@ def simulate(network_path, dataset_name, split, limit, backend, tag, target, com
     X, y = data.X, data.y
     if limit is not None:
         X, y = X[:limit], y[:limit]
-    if X.shape[-1] != network.input.data_channels:
-        raise DataError(f"dataset {dataset_name!r} has {X.shape[-1]} channels but the network's input node reads "
-                        f"{network.input.data_channels}; pass the dataset the network was converted for")
+    check_input_channels(network, dataset_name, X)
     if dataset.task != network.readout.task:
         raise DataError(f"dataset {dataset_name!r} is a {dataset.task} task but the network's readout does "
                         f"{network.readout.task}; pass the dataset the network was converted for")
@@ -123,17 +121,16 @@ def format_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def check_input_channels(network, dataset_name: str, X) -> None:
+    """Raise DataError unless the last axis of X has as many channels as the network's input node reads."""
+    channels, expected = X.shape[-1], network.input.data_channels
+    if channels != expected:
+        raise DataError(f"dataset {dataset_name!r} has {channels} channel{'' if channels == 1 else 's'} but the "
+                        f"network's input node reads {expected}; pass the dataset the network was converted for")
+
+
 def _write_json(path: Path, results: dict) -> None:
-    import os
-    import tempfile
+    from share_neuro.atomic import write_text_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as file:
-            json.dump(results, file, indent=2, sort_keys=True)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(results, indent=2, sort_keys=True) + "\n")

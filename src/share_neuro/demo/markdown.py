@@ -187,7 +187,8 @@ def _energy(report: dict) -> list:
                      ratio_text(ratio.get("paper")), ratio_text(ratio.get("complete"))])
 
     lines = [
-        f"## Energy per test sequence ({energy['dataset']['samples']} sequences of {energy['length']} steps)",
+        f"## Energy per test sequence ({energy['dataset']['samples']} sequences of {energy['length']} input steps, "
+        f"{energy['steps']} simulated steps)",
         "",
         "Paper accounting counts only the synaptic operations of the B, C, block-linear and readout projections; "
         "complete accounting prices every operation of the deployed network, static power included "
@@ -212,7 +213,8 @@ def _energy(report: dict) -> list:
             f"sequence. The ratio is {energy['ratio_definition']}.",
             "",
         ]
-    return lines + ["![Energy per layer and profile, and energy per sequence against LinOSS](energy_per_layer.png)", ""]
+    return lines + ["![Energy per layer and profile with static power, energy per sequence against LinOSS, and firing "
+                   "rates](energy_per_layer.png)", ""]
 
 
 def _raster_and_times(report: dict) -> list:

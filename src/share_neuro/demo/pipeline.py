@@ -9,9 +9,12 @@ later stage runs again too.
 
 from __future__ import annotations
 
+import difflib
 import errno
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import click
@@ -65,14 +68,43 @@ class DemoResult:
 
 
 def resolve_run(options: DemoOptions) -> tuple:
-    """Return (seed, preset name) as the trainer resolves them, without importing torch."""
+    """Check the options and return (seed, preset name) as the trainer resolves them.
+
+    Creates no file and does not import torch, so bad options fail before the output
+    folder exists.
+    """
     from share_neuro.model.presets import default_preset_name, get_preset
 
     if options.lava_samples < 1:
         raise DemoError(f"--lava-samples must be at least 1, got {options.lava_samples}.")
+    for flag, value in (("--max-steps", options.max_steps), ("--threads", options.threads)):
+        if value is not None and value < 1:
+            raise DemoError(f"{flag} must be at least 1, got {value}.")
+    if options.data_dir is not None and not options.data_dir.is_dir():
+        raise DemoError(f"--data-dir {options.data_dir} is not an existing folder; pass the folder with the "
+                        "dataset files.")
+    check_dataset_name(options.dataset)
+
     preset = get_preset(options.preset or default_preset_name(options.dataset))
     seed = preset.seeds[0] if options.seed is None else options.seed
     return seed, preset.name
+
+
+def check_dataset_name(name: str) -> None:
+    """Raise DemoError unless `name` is a registered dataset or an existing file, as `load_dataset` reads it."""
+    from share_neuro.data.registry import DATASETS
+
+    if str(name).endswith(".npz") or Path(name).is_file():
+        if not Path(name).is_file():
+            raise DemoError(f"--dataset {name}: file not found; pass an existing .npz file or a dataset name "
+                            "(run `share-neuro datasets`).")
+        return
+
+    if str(name).lower() not in DATASETS:
+        close = difflib.get_close_matches(str(name).lower(), DATASETS, n=1)
+        hint = f"Did you mean {close[0]!r}? " if close else ""
+        raise DemoError(f"Unknown dataset {name!r}. {hint}Choose one of {', '.join(DATASETS)}, or pass the "
+                        "path of a .npz file (run `share-neuro datasets` for details).")
 
 
 def resume_hint(options: DemoOptions, stage: Stage, markers: dict) -> str:
@@ -88,20 +120,44 @@ def run_demo(options: DemoOptions, echo=click.echo) -> DemoResult:
 
     Raises DemoError (a ShareNeuroError) for bad input or a full disk. Ctrl-C and other
     errors propagate after a note on how to resume. In every case the folder holds only
-    the files of completed stages.
+    the files of completed stages, and a folder this run created is removed again when
+    no stage completed.
     """
     seed, preset = resolve_run(options)
+    created = _first_missing_folder(options.out)
     try:
         options.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DemoError(f"Cannot create the output folder {options.out}: {error.strerror or error}. "
                         "Choose another --out.") from None
+
+    markers = {}
+    try:
+        return _run_stages(options, seed, preset, markers, echo)
+    except BaseException:
+        # A folder this run created that holds no completed stage has nothing to resume from.
+        if created is not None and not markers:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+
+
+def _first_missing_folder(folder: Path):
+    """Return the outermost folder that `folder.mkdir(parents=True)` would create, or None if it exists."""
+    folder = folder.absolute()
+    if folder.exists():
+        return None
+    while not folder.parent.exists():
+        folder = folder.parent
+    return folder
+
+
+def _run_stages(options: DemoOptions, seed: int, preset: str, markers: dict, echo) -> DemoResult:
+    """Run the stages in order; fill `markers` (stage name -> marker) as each one completes or is skipped."""
     state = RunState(options.out)
     if not options.resume:
         state.clear(ALL_OUTPUTS)
 
     started = time.perf_counter()
-    markers = {}
     ran = []
     for index, stage in enumerate(STAGES, start=1):
         settings = stage.settings(options, seed, preset)

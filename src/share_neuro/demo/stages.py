@@ -161,7 +161,7 @@ def run_energy(context: StageContext) -> dict:
     simulator is deterministic, so the counts are the same.
     """
     from share_neuro.energy.estimate import estimate_energy
-    from share_neuro.demo.plots import plot_energy_per_layer
+    from share_neuro.energy.plot import plot_energy
     from share_neuro.energy.profiles import list_profiles
     from share_neuro.energy.report import format_table, write_json
     from share_neuro.network.hdf5 import load_network
@@ -176,7 +176,7 @@ def run_energy(context: StageContext) -> dict:
     result["dataset"] = {"name": context.options.dataset, "split": "test", "samples": int(activity.samples)}
 
     write_json(result, context.staged("energy.json"))
-    plot_energy_per_layer(result, context.staged("energy_per_layer.png"))
+    plot_energy(result, context.staged("energy_per_layer.png"))
     context.echo(format_table(result))
     return {"profiles": sorted(result["profiles"])}
 

@@ -19,9 +19,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
+
+from share_neuro.atomic import current_umask, write_atomic
 
 STATE_FOLDER = ".demo"
 
@@ -38,14 +39,7 @@ def write_atomic_with(path: Path, write) -> None:
     """Call `write(temporary_path)` for a temporary file beside `path`, then rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, write)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -60,12 +54,6 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_json_atomic(path: Path, data, **dump_options) -> None:
     """Write `data` as indented JSON through `write_text_atomic`."""
     write_text_atomic(path, json.dumps(data, indent=2, **dump_options) + "\n")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class RunState:
@@ -137,7 +125,7 @@ class RunState:
             source = staged / name
             recorded[name] = {"bytes": source.stat().st_size, "sha256": sha256_of(source)}
             # mkstemp creates files readable by the owner only; results are for everyone.
-            os.chmod(source, 0o666 & ~_umask())
+            os.chmod(source, 0o666 & ~current_umask())
             os.replace(source, self.out / name)
         self.discard_staging(stage)
 

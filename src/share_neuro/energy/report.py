@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from share_neuro.atomic import write_text_atomic
 
 
 def format_table(result: dict) -> str:
@@ -23,7 +23,7 @@ def format_table(result: dict) -> str:
         energy = entry["energy_j_per_sample"]
         row = [name, f"{energy['paper']:.4g}", f"{energy['complete']:.4g}"]
         if ratios:
-            row += [f"{ratios[name]['paper']:.1f}", f"{ratios[name]['complete']:.1f}"]
+            row += [format_ratio(ratios[name]["paper"]), format_ratio(ratios[name]["complete"])]
         rows.append(row)
 
     lines = [_render(header, rows)]
@@ -41,6 +41,24 @@ def format_table(result: dict) -> str:
     metrics = result["neurobench"]
     lines.append("NeuroBench: " + ", ".join(f"{key}={_short(value)}" for key, value in metrics.items()))
     return "\n".join(lines)
+
+
+def format_ratio(ratio: float) -> str:
+    """Format a baseline / spiking energy ratio to 3 significant digits.
+
+    A ratio below 1 means the spiking network uses more energy than the baseline, so it
+    gets the inverse as well: 0.0765 is printed as "0.0765 (13.1x more)".
+    """
+    if math.isinf(ratio):
+        return "inf (spiking energy is 0)"
+    if 0 < ratio < 1:
+        return f"{_three_digits(ratio)} ({_three_digits(1 / ratio)}x more)"
+    return _three_digits(ratio)
+
+
+def _three_digits(value: float) -> str:
+    # Round to 3 significant digits, then print without an exponent below 1e6 (1234 -> "1230").
+    return f"{float(f'{value:.3g}'):g}"
 
 
 def _short(value) -> str:
@@ -75,11 +93,4 @@ def write_json(result: dict, path) -> None:
     """Write `result` to `path` atomically, so that a failure leaves no partial file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(to_jsonable(result), stream, indent=2, allow_nan=False)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_text_atomic(path, json.dumps(to_jsonable(result), indent=2, allow_nan=False))

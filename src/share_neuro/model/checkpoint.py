@@ -10,20 +10,25 @@ a file that would run code when unpickled is rejected instead of executed.
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import torch
 
+from share_neuro.atomic import write_atomic
 from share_neuro.errors import InputFileError
 from share_neuro.model.config import ModelConfig, ModelConfigError
 
 CHECKPOINT_FORMAT = "share-neuro-checkpoint"
 CHECKPOINT_VERSION = 1
+
+# File signatures (magic numbers) used to name the kind of a file that is not a checkpoint.
+ZIP_SIGNATURE = b"PK\x03\x04"
+PICKLE_SIGNATURE = b"\x80"
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+HDF5_SIGNATURE_SEARCH = 4096
 
 
 def save(path, model: torch.nn.Module, config: ModelConfig, *, dataset: str,
@@ -47,14 +52,7 @@ def save(path, model: torch.nn.Module, config: ModelConfig, *, dataset: str,
     _validate(path, checkpoint)
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            torch.save(checkpoint, file)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda temporary: torch.save(checkpoint, temporary))
     return path
 
 
@@ -66,6 +64,7 @@ def load(path) -> dict:
             f"checkpoint not found: {path}; pass the .pt file written by `share-neuro train`"
         )
 
+    _check_file_type(path)
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
@@ -99,6 +98,37 @@ def load_model(path) -> tuple[torch.nn.Module, dict]:
         ) from None
     model.eval()
     return model, checkpoint
+
+
+def _check_file_type(path: Path) -> None:
+    """Raise InputFileError for a file that is neither a zip archive nor a pickle.
+
+    torch.save writes a zip archive (local file header b"PK\\x03\\x04"); files from
+    torch before 1.6 are a bare pickle (protocol 2+ starts with b"\\x80"). A truncated
+    zip archive keeps its header, so it still reaches torch.load and gets the
+    "truncated" message. An empty file does too.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HDF5_SIGNATURE_SEARCH + len(HDF5_SIGNATURE))
+    except OSError:
+        return  # torch.load raises the same error, and load() reports it
+    if not head or head.startswith((ZIP_SIGNATURE, PICKLE_SIGNATURE)) or zipfile.is_zipfile(path):
+        return
+
+    if _is_hdf5(head):
+        kind = "it is an HDF5 file, e.g. a network written by `share-neuro convert`"
+    else:
+        kind = f"it starts with the bytes {head[:8]!r}, not a zip archive or a pickle"
+    raise InputFileError(
+        f"{path} is not a torch checkpoint ({kind}); pass the .pt file written by `share-neuro train`"
+    )
+
+
+def _is_hdf5(head: bytes) -> bool:
+    # The HDF5 superblock sits at byte 0, 512, 1024, 2048, ... (after an optional user block).
+    offsets = [0] + [512 * 2**power for power in range(4)]
+    return any(head[offset:offset + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for offset in offsets)
 
 
 def _corrupt(path: Path, error: Exception) -> InputFileError:

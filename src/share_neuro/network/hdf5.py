@@ -9,12 +9,11 @@ datasets; `/synapses/<name>` groups likewise.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from share_neuro.atomic import write_atomic
 from share_neuro.errors import InputFileError
 from share_neuro.network.nodes import (
     FORMAT_NAME,
@@ -62,15 +61,12 @@ def save_network(network: Network, path) -> Path:
     path = Path(path)
     validate_network(network, where=f"network for {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+
+    def write(temporary: str) -> None:
         with h5py.File(temporary, "w") as file:
             _write(file, network)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    write_atomic(path, write)
     return path
 
 

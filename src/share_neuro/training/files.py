@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
+from share_neuro import atomic
 from share_neuro.errors import InputFileError
 
 
@@ -37,26 +37,8 @@ def check_writable_directory(path: Path, description: str) -> None:
 
 
 def write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Call `write(temporary_path)`, then move the result to `path`."""
-    path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=path.resolve().parent)
-    os.close(descriptor)
-    try:
-        write(temporary)
-        # mkstemp creates the file as 0600; give it the permissions of a plain open().
-        os.chmod(temporary, 0o666 & ~_current_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Call `write(temporary_path)`, then move the result to `path` (see share_neuro.atomic)."""
+    atomic.write_atomic(Path(path), write)
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
