@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from lava.proc.dense.process import DelayDense, Dense
 from lava.utils.weightutils import SignMode
-from share_neuro.network.nodes import HRFPopulation, InputNode, Network, Readout, ThresholdPopulation
+from share_neuro.network.nodes import InputNode, Network, ThresholdPopulation
 
 from share_neuro_lava.hrf.process import HRF
 from share_neuro_lava.readout.process import ReadoutAccumulator

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from share_neuro.atomic import write_atomic
 
 
 def cache_dir() -> Path:
@@ -37,11 +38,8 @@ def write_npz_atomic(path: Path, arrays: dict) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
 
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as stream:
             np.savez(stream, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    write_atomic(path, write)

@@ -24,7 +24,6 @@ two state sequences are kept for the backward pass.
 from __future__ import annotations
 
 import functools
-import math
 
 import torch
 

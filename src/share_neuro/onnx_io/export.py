@@ -10,14 +10,13 @@ unrolls it, so the sequence length would be fixed (and a 50-step model already t
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import onnx
 from onnx import helper
 
+from share_neuro.atomic import write_atomic
 from share_neuro.errors import InputFileError
 from share_neuro.onnx_io import metadata, network_graph
 from share_neuro.onnx_io.builder import FLOAT, GraphBuilder
@@ -178,15 +177,12 @@ def torch_coefficients(config: dict, state: dict) -> dict:
 def write_model(model: onnx.ModelProto, path: Path) -> Path:
     """Write `model` to `path` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
+
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as file:
             file.write(model.SerializeToString())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+
+    return write_atomic(path, write)
 
 
 def _predictions(graph: GraphBuilder, outputs: str, target_scaling: dict) -> str:
