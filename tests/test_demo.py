@@ -133,7 +133,7 @@ def test_report_summary_and_markdown(finished_run):
     summary = report["summary"]
     assert summary["float_test"] == report["train"]["test"]["accuracy"]
     assert summary["fixed_point_test"] == report["simulate_reference"]["accuracy"]
-    assert summary["test_samples"] == report["train"]["test_samples"] == 3072
+    assert summary["test_samples"] == report["train"]["test_samples"] == 2781
     assert summary["energy_ratio"] == report["energy"]["ratio"]["loihi2"]
     assert set(report["demo"]["stages"]) == set(STAGE_NAMES) - {"report"}
 
