@@ -67,7 +67,7 @@ def main() -> None:
     Path(arguments.out).parent.mkdir(parents=True, exist_ok=True)
     Path(arguments.out).write_text(json.dumps(result, indent=2))
 
-    print(f"| simulator | wall s | sample-steps/s | ratio to reference | spikes equal |\n|---|---|---|---|---|")
+    print("| simulator | wall s | sample-steps/s | ratio to reference | spikes equal |\n|---|---|---|---|---|")
     for row in rows:
         ratio = row["steps_per_s"] / rows[0]["steps_per_s"]
         print(f"| {row['simulator']} | {row['seconds']:.2f} | {row['steps_per_s']:.0f} | {ratio:.3f} | {row['equal']} |")

@@ -38,6 +38,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from machine import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "model_speed.json"
 PAGE = ROOT / "docs" / "benchmarks.d" / "model.md"
@@ -157,19 +159,9 @@ def run_child(request: str, source: str = None) -> dict:
 
 def machine_description() -> dict:
     return {
-        "cpu": _cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
+        "cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
         "torch": _torch_version(), "platform": platform.platform(),
     }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _torch_version() -> str:

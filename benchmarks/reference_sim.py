@@ -23,6 +23,8 @@ from share_neuro.network import load_network
 from share_neuro.network.synthetic import random_share_network
 from share_neuro.simulation.reference import simulate
 
+from machine import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -76,7 +78,7 @@ def main():
         "firing_rates": activity.firing_rates(),
         "numpy": np.__version__,
         "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {_cpu_name()}",
+        "machine": f"{platform.machine()}, {cpu_model()}",
         "date": datetime.date.today().isoformat(),
     }
 
@@ -85,16 +87,6 @@ def main():
     results_path.write_text(json.dumps(result, indent=2) + "\n")
     _append_markdown(result, results_path)
     print(json.dumps({name: result[name] for name in ("network", "steps_per_second", "sample_steps_per_second")}, indent=2))
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _append_markdown(result: dict, results_path: Path) -> None:

@@ -36,6 +36,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from machine import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scan.json"
 PAGE = ROOT / "docs" / "benchmarks.d" / "scan.md"
@@ -143,18 +145,8 @@ def profile(scheme: str, method: str, length: int, threads: int, rows: int) -> N
 def machine_description() -> dict:
     import torch
 
-    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
             "torch": torch.__version__, "platform": platform.platform()}
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def ratios(results: list) -> dict:
