@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def cpu_model() -> str:
-    """Return the CPU model name from /proc/cpuinfo, or what `platform` knows."""
+    """Return the CPU model name from /proc/cpuinfo, or the processor name from `platform`."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):

@@ -113,12 +113,14 @@ def assert_float_models_equal(a: FloatModel, b: FloatModel):
                     x, y = getattr(block_a, block_field.name), getattr(block_b, block_field.name)
                     assert (x is None) == (y is None), block_field.name
                     if x is not None:
-                        assert x.dtype == y.dtype and np.array_equal(x, y), block_field.name
+                        assert x.dtype == y.dtype, block_field.name
+                        assert np.array_equal(x, y), block_field.name
         elif field.name == "normalization":
             for key in ("mean", "std"):
                 assert np.array_equal(left[key], right[key]), key
         elif isinstance(left, np.ndarray):
-            assert left.dtype == right.dtype and np.array_equal(left, right), field.name
+            assert left.dtype == right.dtype, field.name
+            assert np.array_equal(left, right), field.name
         else:
             assert left == right, field.name
 

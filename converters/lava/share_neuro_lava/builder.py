@@ -116,7 +116,7 @@ def build_network(network: Network, inputs: np.ndarray, schedule: Schedule, *, t
                   record_spikes: bool = False) -> LavaNetwork:
     """Build and connect every Process of `network`.
 
-    `inputs` holds the payloads that the input node sends, shape (rounds * L,
+    `inputs` contains the payloads that the input node sends, shape (rounds * L,
     lanes * channels) (see `arrange_inputs`): int32 under fixed_pt, float64 under
     floating_pt.
     """

@@ -45,7 +45,7 @@ def activity_from_records(network: Network, schedule: Schedule, samples: int, le
     """Assemble the Activity of a Lava run.
 
     `counts` maps population names to the `spike_count` Var (lanes * size) and
-    `input_nonzero` holds the number of non-zero payloads per input channel.
+    `input_nonzero` contains the number of non-zero payloads per input channel.
     Lava wraps currents inside its ports, so `current_overflows` stays empty.
     """
     lanes = schedule.lanes

@@ -2,7 +2,7 @@
 
     python -m share_neuro_lava.worker NET.h5 INPUTS.npz OUT.npz --tag fixed_pt --target cpu
 
-INPUTS.npz holds `X` (float, shape (samples, steps, channels)). OUT.npz receives the
+INPUTS.npz contains `X` (float, shape (samples, steps, channels)). OUT.npz receives the
 Activity as written by `share_neuro.simulation.lava_bridge.save_activity`; it is
 written to a temporary name first, so it exists only when the run succeeded.
 Progress goes to stderr as lines `progress DONE TOTAL`. Errors caused by the input

@@ -13,6 +13,7 @@ import gzip
 import logging
 import pickle
 import zlib
+from typing import Iterator
 
 import numpy as np
 
@@ -158,6 +159,15 @@ def windows(signal: np.ndarray, labels: np.ndarray, window: int, stride: int, pu
     return signal[positions], classes
 
 
+def recordings_of(arrays: dict, users) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (signal, labels) of every recording made by one of `users`, in file order."""
+    offsets = arrays["offsets"]
+    for record, user in enumerate(arrays["users"]):
+        if int(user) in users:
+            span = slice(offsets[record], offsets[record + 1])
+            yield arrays["signals"][span], arrays["labels"][span]
+
+
 def load_windows(seed: int = 2345, window: int = 256, stride: int = 64, purity: float = 0.8,
                  val_users: int = 3):
     """Build the `hapt` dataset: fixed-length windows, split by user."""
@@ -171,16 +181,12 @@ def load_windows(seed: int = 2345, window: int = 256, stride: int = 64, purity: 
 
     arrays = load_recordings("hapt")
     groups = user_split(arrays["users"], seed, val_users)
-    offsets = arrays["offsets"]
 
     parts = {}
     for split_name, split_users in groups.items():
         xs, ys = [], []
-        for record, user in enumerate(arrays["users"]):
-            if int(user) not in split_users:
-                continue
-            span = slice(offsets[record], offsets[record + 1])
-            X, y = windows(arrays["signals"][span], arrays["labels"][span], window, stride, purity)
+        for signal, labels in recordings_of(arrays, split_users):
+            X, y = windows(signal, labels, window, stride, purity)
             xs.append(X)
             ys.append(y)
         parts[split_name] = Split(np.concatenate(xs), np.concatenate(ys))
@@ -207,16 +213,12 @@ def load_whole_recordings(seed: int = 2345, length: int = 17984, val_users: int 
 
     arrays = load_recordings("hapt-recordings")
     groups = user_split(arrays["users"], seed, val_users)
-    offsets = arrays["offsets"]
 
     parts = {}
     for split_name, split_users in groups.items():
         xs, ys = [], []
-        for record, user in enumerate(arrays["users"]):
-            if int(user) not in split_users:
-                continue
-            signal = arrays["signals"][offsets[record]:offsets[record + 1]][:length]
-            labels = arrays["labels"][offsets[record]:offsets[record + 1]][:length]
+        for signal, labels in recordings_of(arrays, split_users):
+            signal, labels = signal[:length], labels[:length]
 
             padded = np.zeros((length, len(CHANNELS)), np.float32)
             padded[:len(signal)] = signal

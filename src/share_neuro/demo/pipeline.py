@@ -135,7 +135,7 @@ def run_demo(options: DemoOptions, echo=click.echo) -> DemoResult:
     try:
         return _run_stages(options, seed, preset, markers, echo)
     except BaseException:
-        # A folder this run created that holds no completed stage has nothing to resume from.
+        # A folder this run created that contains no completed stage has nothing to resume from.
         if created is not None and not markers:
             shutil.rmtree(created, ignore_errors=True)
         raise

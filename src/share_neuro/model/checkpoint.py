@@ -161,7 +161,7 @@ def _validate(path: Path, checkpoint: Any) -> None:
     try:
         config = ModelConfig.from_dict(checkpoint["config"])
     except ModelConfigError as error:
-        raise InputFileError(f"checkpoint {path} holds an invalid model config: {error}") from None
+        raise InputFileError(f"checkpoint {path} contains an invalid model config: {error}") from None
 
     state_dict = checkpoint["state_dict"]
     if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):

@@ -71,7 +71,7 @@ class ThresholdPopulation:
 class HRFPopulation:
     """Harmonic resonate-and-fire neurons with a fixed-point update.
 
-    `coefficients` holds int32 arrays of shape (size,): the keys in
+    `coefficients` contains int32 arrays of shape (size,): the keys in
     IMEX_COEFFICIENTS for scheme "imex", the keys in GENERAL_COEFFICIENTS otherwise.
     """
 
@@ -117,7 +117,7 @@ class Readout:
 class DenseSynapses:
     """A group of synapses from one node to one population, as one Lava Dense.
 
-    `weight` has shape (target size, source size) and holds even int16 values in
+    `weight` has shape (target size, source size) and contains even int16 values in
     [-256, 254]; `delay` (uint8, same shape, 0..62) or None for no delay.
     """
 

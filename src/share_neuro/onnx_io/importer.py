@@ -160,7 +160,7 @@ def _read_metadata(props: dict, path: Path) -> tuple:
     try:
         config = ModelConfig.from_dict(decoded[metadata.KEY_CONFIG]).to_dict()
     except ModelConfigError as error:
-        raise InputFileError(f"{path} holds an invalid model config: {error}") from None
+        raise InputFileError(f"{path} contains an invalid model config: {error}") from None
 
     normalization = decoded[metadata.KEY_NORMALIZATION]
     for key in ("mean", "std"):

@@ -36,7 +36,7 @@ KEY_SOURCE_SHA256 = "share_neuro.source_sha256"
 # Integer buffers that the graph does not use (BatchNorm's num_batches_tracked), kept
 # here so that the importer can rebuild the complete state dict.
 KEY_BUFFERS = "share_neuro.integer_buffers"
-# The raw HRF parameters (A_raw, dt_raw, G_raw, a1, a2) as JSON lists; the graph holds
+# The raw HRF parameters (A_raw, dt_raw, G_raw, a1, a2) as JSON lists; the graph stores
 # the coefficients computed from them. A float32 value written as a Python float
 # reads back as the same float32.
 KEY_RAW_HRF = "share_neuro.raw_hrf_parameters"

@@ -70,7 +70,7 @@ def hrf_layers(config: dict) -> list:
 
 
 def raw_hrf_parameters(config: dict) -> list:
-    """Return the names of the raw HRF parameters that the graph holds folded into coefficients."""
+    """Return the names of the raw HRF parameters that the graph stores folded into coefficients."""
     names = ["A_raw", "dt_raw"]
     if config["scheme"] == "imex-damped":
         names.append("G_raw")

@@ -174,7 +174,7 @@ def _simulate_batch(network, plans, X, offset, steps, activity, source_nonzero, 
     readout = network.readout
     payload = quantize_input(input_node, X)  # int64 (batch, length, channels)
 
-    # Ring buffers: slot t % depth holds a source's output at step t, in the float
+    # Ring buffers: slot t % depth contains a source's output at step t, in the float
     # dtype its synapse products use.
     depth = {}
     buffer_dtype = {}
